@@ -1,0 +1,23 @@
+"""Alert formatting and delivery for newswatch.
+
+Pure formatting lives in :mod:`alerts.messages`, the only Apprise call in
+:mod:`alerts.sender`, URL redaction in :mod:`alerts.redact`. This package imports no other
+project package, no Prefect and no database code.
+"""
+
+from alerts.errors import AlertsError, ChannelConfigError
+from alerts.messages import AlertItem, Format, render_alert
+from alerts.redact import redact_url
+from alerts.sender import AlertSender, Channel, SendResult
+
+__all__ = [
+    "AlertItem",
+    "AlertSender",
+    "AlertsError",
+    "Channel",
+    "ChannelConfigError",
+    "Format",
+    "SendResult",
+    "redact_url",
+    "render_alert",
+]

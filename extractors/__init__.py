@@ -1,0 +1,38 @@
+"""Everything newswatch reads from the web: HTTP fetching, feed parsing, article extraction.
+
+Pure functions take content (``parse_feed(data, url)``, ``extract_article(html, url)``); the only
+network code is :class:`extractors.fetch.Fetcher`. No Prefect here.
+"""
+
+from extractors.articles import Article, extract_article
+from extractors.errors import (
+    BlockedAddressError,
+    ExtractionError,
+    ExtractorError,
+    FetchError,
+    HTTPStatusError,
+    ResponseTooLargeError,
+)
+from extractors.feeds import FeedEntry, ParsedFeed, parse_feed
+from extractors.fetch import Fetcher, FetchPolicy, FetchResult, make_client
+from extractors.urls import canonical_url, host_of
+
+__all__ = [
+    "Article",
+    "BlockedAddressError",
+    "ExtractionError",
+    "ExtractorError",
+    "FeedEntry",
+    "FetchError",
+    "FetchPolicy",
+    "FetchResult",
+    "Fetcher",
+    "HTTPStatusError",
+    "ParsedFeed",
+    "ResponseTooLargeError",
+    "canonical_url",
+    "extract_article",
+    "host_of",
+    "make_client",
+    "parse_feed",
+]

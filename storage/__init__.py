@@ -1,0 +1,62 @@
+"""Storage: SQLAlchemy models, idempotent writes, queries, the alert outbox and migrations.
+
+Functions take a Session (or an Engine) argument; nothing here holds a global connection.
+No Prefect here.
+"""
+
+from storage.db import (
+    create_db_engine,
+    current_revision,
+    ensure_schema,
+    head_revision,
+    is_embedded,
+    redact_database_url,
+    session_factory,
+    transaction,
+    upgrade,
+)
+from storage.errors import DatabaseUnreachableError, SchemaOutOfDateError, StorageError
+from storage.outbox import PendingAlert, claim_alerts, count_by_status, mark_failed, mark_sent
+from storage.queries import MatchRow, list_matches
+from storage.writes import (
+    NewArticle,
+    NewMatch,
+    StoredBatch,
+    StoredMatch,
+    known_entries,
+    record_poll,
+    store_articles,
+    sync_feeds,
+    sync_topics,
+)
+
+__all__ = [
+    "DatabaseUnreachableError",
+    "MatchRow",
+    "NewArticle",
+    "NewMatch",
+    "PendingAlert",
+    "SchemaOutOfDateError",
+    "StorageError",
+    "StoredBatch",
+    "StoredMatch",
+    "claim_alerts",
+    "count_by_status",
+    "create_db_engine",
+    "current_revision",
+    "ensure_schema",
+    "head_revision",
+    "is_embedded",
+    "known_entries",
+    "list_matches",
+    "mark_failed",
+    "mark_sent",
+    "record_poll",
+    "redact_database_url",
+    "session_factory",
+    "store_articles",
+    "sync_feeds",
+    "sync_topics",
+    "transaction",
+    "upgrade",
+]

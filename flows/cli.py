@@ -1,0 +1,329 @@
+"""The ``newswatch`` command line. Exit codes: 0 ok, 1 failure, 2 usage or config error.
+
+Errors are one or two lines that name the file, key or URL and say what to do; ``--debug`` shows
+the traceback.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from flows.prefect_env import configure_prefect_env
+from flows.settings import VERSION, ConfigError, load_settings
+
+app = typer.Typer(
+    name="newswatch",
+    help="Monitor news feeds for your topics and get alerts. Example: newswatch demo",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+db_app = typer.Typer(help="Database schema commands.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False)
+_state = {"debug": False}
+
+ConfigOption = Annotated[
+    Path, typer.Option("--config", "-c", help="Path to newswatch.yaml.", show_default=True)
+]
+
+
+class UsageError(Exception):
+    """Bad command-line input (exit code 2)."""
+
+
+def _version(value: bool) -> None:
+    if value:
+        out.print(f"newswatch {VERSION}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks on errors.")] = False,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
+    ] = False,
+) -> None:
+    _state["debug"] = debug
+
+
+@app.command()
+def demo(
+    directory: Annotated[
+        Path, typer.Option("--dir", help="Folder for the demo's config, database and state.")
+    ] = Path("newswatch-demo"),
+) -> None:
+    """Run one cycle on a bundled sample news site and show matches and alerts.
+
+    Example: newswatch demo --dir /tmp/nw-demo   (run it twice: the second run sends nothing)
+    """
+    configure_prefect_env(home=directory.resolve() / ".prefect")
+    from flows.demo import run_demo
+
+    out.print(f"[bold]newswatch demo[/bold] in {directory}/ (sample site and webhook on loopback)")
+    result = run_demo(directory)
+    counts = result.report["counts"]
+    out.print(
+        f"Polled {counts['feeds']} feeds: {counts['new_articles']} new articles, "
+        f"{counts['matches']} new matches."
+    )
+    matches = [m for feed in result.report["feeds"] for m in feed["matches"]]
+    if matches:
+        _print_table(matches, ("topic", "title", "source", "published", "url"))
+    out.print()
+    if result.alerts:
+        out.print(f"[bold]{len(result.alerts)} alert(s) received by the demo webhook:[/bold]")
+        for alert in result.alerts:
+            out.print(f"  - {alert.get('title', '')}")
+            for line in str(alert.get("message", "")).splitlines():
+                out.print(f"      {line}")
+    else:
+        out.print(
+            "No new alerts: every match was already alerted in an earlier run "
+            f"(stored in {directory}/newswatch.db)."
+        )
+    _print_problems(result.report)
+    out.print(f"\nConfig written to {result.config_path}; list all matches with:")
+    out.print(f"  newswatch matches --config {result.config_path}")
+
+
+@app.command()
+def run(
+    config: ConfigOption = Path("newswatch.yaml"),
+    output_json: Annotated[
+        bool, typer.Option("--json", help="Print the cycle report as JSON.")
+    ] = False,
+) -> None:
+    """Run one monitoring cycle (poll, extract, match, store, alert) through the Prefect flow.
+
+    Uses the Prefect server named by PREFECT_API_URL when set, else a temporary local one.
+    Example: newswatch run --config newswatch.yaml
+    """
+    load_settings(config)  # fail fast, before Prefect starts, on a bad config
+    configure_prefect_env()
+    from flows.monitor import monitor_feeds
+
+    report = monitor_feeds(str(config))
+    if output_json:
+        out.print_json(json.dumps(report))
+        return
+    counts = report["counts"]
+    out.print(
+        f"{counts['feeds']} feeds ({counts['feeds_not_modified']} not modified, "
+        f"{counts['feeds_failed']} failed), {counts['new_articles']} new articles, "
+        f"{counts['matches']} new matches, {counts['alerts_sent']} alerts sent, "
+        f"{counts['alerts_retrying']} to retry, {counts['alerts_failed']} failed."
+    )
+    matches = [m for feed in report["feeds"] for m in feed["matches"]]
+    if matches:
+        _print_table(matches, ("topic", "title", "source", "published", "url"))
+    _print_problems(report)
+
+
+@app.command()
+def matches(
+    config: ConfigOption = Path("newswatch.yaml"),
+    topic: Annotated[str | None, typer.Option(help="Only this topic.")] = None,
+    since: Annotated[
+        str | None, typer.Option(help="Only articles published since this ISO date/time.")
+    ] = None,
+    output_format: Annotated[
+        str, typer.Option("--format", help="table, json (one object per line) or csv.")
+    ] = "table",
+    limit: Annotated[int | None, typer.Option(help="At most this many rows.")] = None,
+) -> None:
+    """List stored matches, newest first.
+
+    Example: newswatch matches --config newswatch.yaml --topic nato-china-arms --format json
+    """
+    if output_format not in ("table", "json", "csv"):
+        raise UsageError(f"--format {output_format!r} is not one of table, json, csv")
+    since_dt = _parse_since(since) if since else None
+    settings = load_settings(config)
+    import storage
+
+    engine = storage.create_db_engine(settings.database)
+    try:
+        storage.ensure_schema(engine, auto_upgrade=storage.is_embedded(engine))
+        with storage.session_factory(engine)() as session:
+            rows = storage.list_matches(session, topic=topic, since=since_dt, limit=limit)
+    finally:
+        engine.dispose()
+    records = [
+        {
+            "topic": r.topic,
+            "url": r.url,
+            "title": r.title,
+            "source": r.source,
+            "published": r.published.isoformat() if r.published else None,
+            "snippet": r.snippet,
+            "matched_at": r.matched_at.isoformat(),
+        }
+        for r in rows
+    ]
+    _emit(records, output_format, ("topic", "title", "source", "published", "url"))
+
+
+@app.command()
+def extract(
+    sources: Annotated[list[str], typer.Argument(help="HTML files or http(s) URLs.")],
+    config: Annotated[
+        Path | None, typer.Option("--config", "-c", help="Use this config's network settings.")
+    ] = None,
+    allow_private: Annotated[
+        bool, typer.Option(help="Allow loopback/private addresses (local test servers).")
+    ] = False,
+) -> None:
+    """Print what the extractor sees in each page, one JSON object per line.
+
+    Example: newswatch extract saved-page.html https://example.org/news/story.html
+    """
+    from extractors import ExtractorError, Fetcher, extract_article, make_client
+    from flows.pipeline import fetch_policy
+    from flows.settings import Settings
+
+    settings = load_settings(config) if config else Settings()
+    policy = fetch_policy(settings)
+    if allow_private:
+        policy = type(policy)(**{**policy.__dict__, "allow_private": True})
+    failures = 0
+    with make_client(policy) as client:
+        fetcher = Fetcher(policy, client)
+        for source in sources:
+            try:
+                if source.startswith(("http://", "https://")):
+                    page = fetcher.get(source)
+                    article = extract_article(page.body, page.final_url)
+                else:
+                    path = Path(source)
+                    if not path.is_file():
+                        raise UsageError(f"{source}: no such file (give a file path or a URL)")
+                    article = extract_article(path.read_bytes(), None)
+            except ExtractorError as exc:
+                err.print(f"newswatch: {exc}")
+                failures += 1
+                continue
+            record = {
+                "url": article.url or source,
+                "title": article.title,
+                "author": article.author,
+                "published": article.published.isoformat() if article.published else None,
+                "language": article.language,
+                "text": article.text,
+            }
+            sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
+    if failures:
+        raise typer.Exit(1)
+
+
+@db_app.command("upgrade")
+def db_upgrade(config: ConfigOption = Path("newswatch.yaml")) -> None:
+    """Apply pending schema migrations. Example: newswatch db upgrade --config newswatch.yaml"""
+    settings = load_settings(config)
+    import storage
+
+    engine = storage.create_db_engine(settings.database)
+    try:
+        before, after = storage.upgrade(engine)
+    finally:
+        engine.dispose()
+    shown = storage.redact_database_url(settings.database)
+    if before == after:
+        out.print(f"{shown}: schema already at revision {after}.")
+    else:
+        out.print(f"{shown}: upgraded schema from {before or 'empty'} to {after}.")
+
+
+def _parse_since(value: str) -> datetime:
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise UsageError(
+            f"--since {value!r} is not an ISO date; use e.g. 2024-06-01 or 2024-06-01T08:00+00:00"
+        ) from None
+    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed
+
+
+def _emit(records: list[dict[str, Any]], fmt: str, columns: tuple[str, ...]) -> None:
+    if fmt == "json":
+        for record in records:
+            sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
+    elif fmt == "csv":
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=list(records[0]) if records else list(columns))
+        writer.writeheader()
+        writer.writerows(records)
+        sys.stdout.write(buffer.getvalue())
+    elif records:
+        _print_table(records, columns)
+    else:
+        out.print("No matches stored yet.")
+
+
+def _print_table(records: list[dict[str, Any]], columns: tuple[str, ...]) -> None:
+    table = Table(show_lines=False)
+    for column in columns:
+        table.add_column(column, overflow="fold")
+    for record in records:
+        table.add_row(*(str(record.get(c) or "") for c in columns))
+    out.print(table)
+
+
+def _print_problems(report: dict[str, Any]) -> None:
+    problems = [e for feed in report["feeds"] for e in feed["errors"]]
+    problems += report["delivery"]["errors"]
+    if problems:
+        err.print(f"[yellow]{len(problems)} problem(s) this cycle:[/yellow]")
+        for problem in problems:
+            err.print(f"  - {problem}")
+
+
+def main() -> None:
+    """Console-script entry point: run the app and turn known errors into one-line messages."""
+    from alerts import ChannelConfigError
+    from flows.demo import DemoError
+    from storage import StorageError
+
+    try:
+        code = app(standalone_mode=False)
+        if isinstance(code, int) and code:
+            sys.exit(code)
+    except (ConfigError, UsageError) as exc:
+        _fail(exc, 2)
+    except (StorageError, ChannelConfigError, DemoError) as exc:
+        _fail(exc, 1)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except (typer.Abort, KeyboardInterrupt):
+        err.print("Aborted.")
+        sys.exit(130)
+    except Exception as exc:  # click's usage errors
+        import click
+
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            sys.exit(exc.exit_code)
+        if _state["debug"]:
+            raise
+        err.print(f"newswatch: unexpected error {type(exc).__name__}: {exc} (rerun with --debug)")
+        sys.exit(1)
+
+
+def _fail(exc: Exception, code: int) -> None:
+    if _state["debug"]:
+        raise exc
+    err.print(f"newswatch: {exc}", markup=False)
+    sys.exit(code)

@@ -1,0 +1,375 @@
+"""The monitoring cycle as plain functions: poll a feed, process its new entries, deliver alerts.
+
+This is the only module that knows every stage package; the Prefect flow in ``flows/monitor.py``
+calls these functions and adds orchestration (tasks, artifacts), nothing else. Stages exchange
+plain data, converted here.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+import storage
+from alerts import AlertItem, AlertSender, Channel, render_alert
+from extractors import (
+    ExtractionError,
+    FeedEntry,
+    Fetcher,
+    FetchError,
+    FetchPolicy,
+    HTTPStatusError,
+    canonical_url,
+    extract_article,
+    make_client,
+    parse_feed,
+)
+from flows.settings import FeedSettings, Settings
+from matching import Topic, TopicMatcher
+from storage.models import Feed
+
+log = logging.getLogger(__name__)
+
+FEED_ACCEPT = (
+    "application/rss+xml, application/atom+xml, application/feed+json, "
+    "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
+)
+MAX_NEW_ENTRIES_PER_FEED = 100
+
+
+@dataclass(frozen=True)
+class NewMatchInfo:
+    topic: str
+    title: str
+    source: str
+    url: str
+    published: str | None
+    snippet: str
+
+
+@dataclass
+class FeedOutcome:
+    url: str
+    name: str | None
+    status: Literal["ok", "not_modified", "failed"]
+    entries: int = 0
+    new_articles: int = 0
+    matches: list[NewMatchInfo] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    warning: str | None = None
+
+
+@dataclass
+class DeliveryOutcome:
+    sent: int = 0
+    failed: int = 0
+    retrying: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+@dataclass
+class CycleReport:
+    feeds: list[FeedOutcome]
+    delivery: DeliveryOutcome
+    duration_seconds: float
+
+    @property
+    def matches(self) -> list[NewMatchInfo]:
+        return [m for outcome in self.feeds for m in outcome.matches]
+
+    def counts(self) -> dict[str, int]:
+        return {
+            "feeds": len(self.feeds),
+            "feeds_ok": sum(o.status == "ok" for o in self.feeds),
+            "feeds_not_modified": sum(o.status == "not_modified" for o in self.feeds),
+            "feeds_failed": sum(o.status == "failed" for o in self.feeds),
+            "new_articles": sum(o.new_articles for o in self.feeds),
+            "matches": len(self.matches),
+            "alerts_sent": self.delivery.sent,
+            "alerts_failed": self.delivery.failed,
+            "alerts_retrying": self.delivery.retrying,
+        }
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "counts": self.counts(),
+            "duration_seconds": round(self.duration_seconds, 3),
+            "feeds": [asdict(o) for o in self.feeds],
+            "delivery": asdict(self.delivery),
+        }
+
+
+class Cycle:
+    """What one monitoring cycle shares: settings, HTTP, database, matcher and alert channels.
+
+    A plain class (not a dataclass) so that Prefect passes it to tasks by reference.
+    """
+
+    def __init__(
+        self,
+        settings: Settings,
+        fetcher: Fetcher,
+        sessions: sessionmaker[Session],
+        matcher: TopicMatcher,
+        sender: AlertSender,
+    ) -> None:
+        self.settings = settings
+        self.fetcher = fetcher
+        self.sessions = sessions
+        self.matcher = matcher
+        self.sender = sender
+        with storage.transaction(sessions) as session:
+            self.feed_ids = storage.sync_feeds(session, [(f.url, f.name) for f in settings.feeds])
+            self.topic_ids = storage.sync_topics(
+                session, [(t.name, t.query) for t in settings.topics]
+            )
+        self.topic_channels = {
+            t.name: tuple(c.key for c in sender.channels_for(t.notify)) for t in settings.topics
+        }
+
+
+def channels_from_settings(settings: Settings) -> list[Channel]:
+    return [Channel.from_url(c.url, c.tags, name=c.name) for c in settings.notify]
+
+
+def matcher_from_settings(settings: Settings) -> TopicMatcher:
+    return TopicMatcher(
+        [Topic(name=t.name, query=t.query, default_operator=t.default_operator) for t in settings.topics]
+    )
+
+
+def fetch_policy(settings: Settings) -> FetchPolicy:
+    network = settings.network
+    return FetchPolicy(
+        user_agent=network.user_agent,
+        timeout_seconds=network.timeout_seconds,
+        max_bytes=network.max_bytes,
+        allow_private=network.allow_private,
+        allow_hosts=frozenset(h.lower() for h in network.allow_hosts),
+    )
+
+
+@contextmanager
+def open_cycle(settings: Settings) -> Iterator[Cycle]:
+    """Open the database (upgrading an embedded SQLite schema), the HTTP client and the channels."""
+    engine = storage.create_db_engine(settings.database)
+    try:
+        storage.ensure_schema(engine, auto_upgrade=storage.is_embedded(engine))
+        policy = fetch_policy(settings)
+        with make_client(policy) as client:
+            yield Cycle(
+                settings,
+                Fetcher(policy, client),
+                storage.session_factory(engine),
+                matcher_from_settings(settings),
+                AlertSender(channels_from_settings(settings)),
+            )
+    finally:
+        engine.dispose()
+
+
+def process_feed(cycle: Cycle, feed: FeedSettings) -> FeedOutcome:
+    """Poll one feed and store its new entries with their matches and outbox rows.
+
+    Never raises: every fault is recorded on the feed and in the outcome.
+    """
+    outcome = FeedOutcome(url=feed.url, name=feed.name, status="ok")
+    feed_id = cycle.feed_ids[feed.url]
+    try:
+        _poll_and_store(cycle, feed, feed_id, outcome)
+    except FetchError as exc:
+        _fail(cycle, feed_id, outcome, str(exc))
+    except Exception as exc:  # a bug must not stop the other feeds; it is logged in full
+        log.exception("internal error while processing feed %s", feed.url)
+        _fail(cycle, feed_id, outcome, f"{feed.url}: internal error {type(exc).__name__}: {exc}")
+    return outcome
+
+
+def _fail(cycle: Cycle, feed_id: int, outcome: FeedOutcome, error: str) -> None:
+    log.warning("feed failed: %s", error)
+    outcome.status = "failed"
+    outcome.errors.append(error)
+    with storage.transaction(cycle.sessions) as session:
+        storage.record_poll(session, feed_id, error=error)
+
+
+def _poll_and_store(cycle: Cycle, feed: FeedSettings, feed_id: int, outcome: FeedOutcome) -> None:
+    with cycle.sessions() as session:
+        etag, last_modified = session.execute(
+            select(Feed.etag, Feed.last_modified).where(Feed.id == feed_id)
+        ).one()
+    response = cycle.fetcher.get(
+        feed.url, etag=etag, last_modified=last_modified, accept=FEED_ACCEPT
+    )
+    if response.not_modified:
+        outcome.status = "not_modified"
+        with storage.transaction(cycle.sessions) as session:
+            storage.record_poll(session, feed_id, error=None)
+        return
+    parsed = parse_feed(response.body, response.final_url, response.headers)
+    if parsed.error:
+        _fail(cycle, feed_id, outcome, parsed.error)
+        return
+    outcome.warning = parsed.warning
+    outcome.entries = len(parsed.entries)
+    with cycle.sessions() as session:
+        known = storage.known_entries(
+            session,
+            feed_id,
+            (e.guid for e in parsed.entries),
+            (canonical_url(e.url) for e in parsed.entries),
+        )
+    fresh = [e for e in parsed.entries if e.guid not in known and canonical_url(e.url) not in known]
+    articles = []
+    for entry in fresh[:MAX_NEW_ENTRIES_PER_FEED]:
+        article = _article_for(cycle, feed, entry, outcome)
+        if article is not None:
+            articles.append(article)
+    with storage.transaction(cycle.sessions) as session:
+        stored = storage.store_articles(session, feed_id, articles)
+        storage.record_poll(
+            session, feed_id, error=None, etag=response.etag, last_modified=response.last_modified
+        )
+    outcome.new_articles = stored.new_articles
+    by_url = {a.canonical_url: a for a in articles}
+    topic_names = {topic_id: name for name, topic_id in cycle.topic_ids.items()}
+    for match in stored.matches:
+        article = by_url[match.canonical_url]
+        snippet = next(m.snippet for m in article.matches if m.topic_id == match.topic_id)
+        outcome.matches.append(
+            NewMatchInfo(
+                topic=topic_names[match.topic_id],
+                title=article.title,
+                source=feed.name or article.sitename or feed.url,
+                url=article.canonical_url,
+                published=article.published_at.isoformat() if article.published_at else None,
+                snippet=snippet,
+            )
+        )
+
+
+def _article_for(
+    cycle: Cycle, feed: FeedSettings, entry: FeedEntry, outcome: FeedOutcome
+) -> storage.NewArticle | None:
+    """Fetch and extract an entry's page; fall back to the feed's summary when the page refuses
+    us or holds no text. A transient failure returns None: the entry is retried next cycle."""
+    text_source = "page"
+    try:
+        page = cycle.fetcher.get(entry.url)
+        extracted = extract_article(page.body, page.final_url)
+        title = entry.title or extracted.title or page.final_url
+        text, url = extracted.text, extracted.canonical_url
+        author, language, sitename = extracted.author, extracted.language, extracted.sitename
+        published = entry.published or extracted.published
+    except (HTTPStatusError, ExtractionError) as exc:
+        if isinstance(exc, HTTPStatusError) and exc.status >= 500:
+            outcome.errors.append(f"{exc} (will retry next cycle)")
+            return None
+        summary = _plain(entry.summary)
+        if not summary:
+            outcome.errors.append(f"{exc}; the feed gives no summary to fall back on")
+            return None
+        outcome.errors.append(f"{exc}; used the feed's summary instead")
+        text_source, text, title, url = "feed", summary, entry.title, canonical_url(entry.url)
+        author, language, sitename, published = entry.author, None, None, entry.published
+    except FetchError as exc:
+        outcome.errors.append(f"{exc} (will retry next cycle)")
+        return None
+    source = feed.name or sitename or feed.url
+    found = cycle.matcher.match(title, text, source=source, lang=language)
+    matches = tuple(
+        storage.NewMatch(
+            topic_id=cycle.topic_ids[m.topic],
+            terms=[asdict(t) for t in m.terms],
+            snippet=m.snippet,
+            channels=cycle.topic_channels.get(m.topic, ()),
+        )
+        for m in found
+    )
+    return storage.NewArticle(
+        canonical_url=url,
+        guid=entry.guid,
+        title=title,
+        text=text,
+        text_source=text_source,
+        author=author,
+        published_at=published,
+        language=language,
+        sitename=sitename,
+        matches=matches,
+    )
+
+
+def _plain(html_fragment: str) -> str:
+    """Feed summaries are HTML fragments; keep their text only."""
+    if not html_fragment.strip():
+        return ""
+    import lxml.html
+
+    try:
+        return " ".join(lxml.html.fromstring(html_fragment).text_content().split())
+    except (ValueError, lxml.etree.ParserError):
+        return " ".join(html_fragment.split())
+
+
+def deliver_alerts(cycle: Cycle) -> DeliveryOutcome:
+    """Send every due alert of the outbox once, recording each outcome as it happens."""
+    outcome = DeliveryOutcome()
+    with storage.transaction(cycle.sessions) as session:
+        pending = storage.claim_alerts(session)
+    known = {c.key for c in cycle.sender.channels}
+    for alert in pending:
+        if alert.channel not in known:
+            error = f"channel {alert.channel} is no longer in the config; alert not sent"
+            ok = False
+        else:
+            ok, error = _send_one(cycle.sender, alert)
+        with storage.transaction(cycle.sessions) as session:
+            if ok:
+                storage.mark_sent(session, alert.id)
+                outcome.sent += 1
+                continue
+            status = storage.mark_failed(
+                session, alert.id, error or "unknown error", attempts=alert.attempts
+            )
+        outcome.errors.append(f"alert {alert.id} ({alert.topic}) via {alert.channel}: {error}")
+        if status == "failed":
+            outcome.failed += 1
+        else:
+            outcome.retrying += 1
+    return outcome
+
+
+def _send_one(sender: AlertSender, alert: storage.PendingAlert) -> tuple[bool, str | None]:
+    fmt = sender.preferred_format(alert.channel)
+    title, body = render_alert(
+        AlertItem(
+            topic=alert.topic,
+            title=alert.title,
+            url=alert.url,
+            source=alert.source,
+            published=alert.published,
+            snippet=alert.snippet,
+        ),
+        fmt,
+        max_body=sender.body_limit(alert.channel),
+    )
+    result = sender.send(alert.channel, title, body, fmt)
+    return result.ok, result.error
+
+
+def run_cycle(settings: Settings) -> CycleReport:
+    """One whole cycle without Prefect (for benchmarks and tests of the plain functions)."""
+    started = time.perf_counter()
+    with open_cycle(settings) as cycle:
+        outcomes = [process_feed(cycle, feed) for feed in settings.feeds]
+        delivery = deliver_alerts(cycle)
+    return CycleReport(outcomes, delivery, time.perf_counter() - started)
+

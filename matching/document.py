@@ -1,0 +1,119 @@
+"""A tokenised article, built once per match call and shared by every topic's query."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from matching.text import normalise_with_owner, raw_spans
+
+__all__ = ["Document", "FieldName", "FieldTokens", "Pattern"]
+
+FieldName = Literal["title", "text", "source"]
+
+# One query token: its normalised text and whether it is a prefix (``weapon*``).
+Pattern = tuple[str, bool]
+
+
+class FieldTokens:
+    """The normalised tokens of one field, with lazily built look-up structures."""
+
+    __slots__ = ("_owner", "_positions", "_prefixes", "_spans", "_vocab", "norms", "text")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.norms, self._owner = normalise_with_owner(text)
+        self._vocab: frozenset[str] | None = None
+        self._spans: list[tuple[int, int]] | None = None
+        self._positions: dict[Pattern, list[int]] = {}
+        self._prefixes: dict[str, frozenset[str]] = {}
+
+    @property
+    def vocab(self) -> frozenset[str]:
+        if self._vocab is None:
+            self._vocab = frozenset(self.norms)
+        return self._vocab
+
+    def expand_prefix(self, prefix: str) -> frozenset[str]:
+        """Every distinct token of this field that starts with ``prefix``."""
+        found = self._prefixes.get(prefix)
+        if found is None:
+            found = frozenset(w for w in self.vocab if w.startswith(prefix))
+            self._prefixes[prefix] = found
+        return found
+
+    def has(self, pattern: Pattern) -> bool:
+        """Whether any token matches ``pattern``."""
+        value, is_prefix = pattern
+        if is_prefix:
+            return bool(self.expand_prefix(value))
+        return value in self.vocab
+
+    def accepts(self, index: int, pattern: Pattern) -> bool:
+        """Whether the token at ``index`` matches ``pattern``."""
+        value, is_prefix = pattern
+        norm = self.norms[index]
+        return norm.startswith(value) if is_prefix else norm == value
+
+    def positions(self, pattern: Pattern) -> list[int]:
+        """Sorted token indexes that match ``pattern`` (cached)."""
+        found = self._positions.get(pattern)
+        if found is not None:
+            return found
+        value, is_prefix = pattern
+        if not self.has(pattern):
+            found = []
+        elif is_prefix:
+            words = self.expand_prefix(value)
+            found = [i for i, norm in enumerate(self.norms) if norm in words]
+        else:
+            found = []
+            norms = self.norms
+            i = -1
+            try:
+                while True:
+                    i = norms.index(value, i + 1)
+                    found.append(i)
+            except ValueError:
+                pass
+        self._positions[pattern] = found
+        return found
+
+    def char_span(self, first: int, last: int) -> tuple[int, int]:
+        """Character span in the original text covering tokens ``first`` to ``last`` inclusive."""
+        if self._spans is None:
+            self._spans = raw_spans(self.text)
+        owner = self._owner
+        if owner is not None:
+            first, last = owner[first], owner[last]
+        return self._spans[first][0], self._spans[last][1]
+
+
+class Document:
+    """The fields a query can look at, tokenised once.
+
+    ``source`` is tokenised like text (so ``source:lemonde`` matches ``www.lemonde.fr``);
+    ``lang`` is kept as a casefolded code with ``_`` read as ``-``.
+    """
+
+    __slots__ = ("cache", "lang", "source", "text", "title")
+
+    def __init__(
+        self,
+        title: str | None = "",
+        text: str | None = "",
+        source: str | None = None,
+        lang: str | None = None,
+    ) -> None:
+        self.title = FieldTokens(title or "")
+        self.text = FieldTokens(text or "")
+        self.source = FieldTokens(source or "")
+        self.lang = lang.strip().casefold().replace("_", "-") if lang else None
+        # Results of leaf evaluations, shared across every query run on this document.
+        self.cache: dict[object, object] = {}
+
+    def field(self, name: FieldName) -> FieldTokens:
+        if name == "title":
+            return self.title
+        if name == "text":
+            return self.text
+        return self.source

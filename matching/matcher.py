@@ -1,0 +1,94 @@
+"""Topics, the TopicMatcher that runs them all against an article, and its results."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from matching.document import Document
+from matching.errors import QuerySyntaxError
+from matching.nodes import MatchedTerm
+from matching.query import Query, parse_query
+from matching.snippet import make_snippet
+
+__all__ = ["Topic", "TopicMatch", "TopicMatcher", "snippet_for"]
+
+
+@dataclass(frozen=True, slots=True)
+class Topic:
+    """A named query. ``default_operator`` ("AND" or "OR") joins bare terms side by side."""
+
+    name: str
+    query: str
+    default_operator: str = "AND"
+
+
+@dataclass(frozen=True, slots=True)
+class TopicMatch:
+    """A topic that matched: its name, the matched term occurrences and a marked snippet."""
+
+    topic: str
+    terms: tuple[MatchedTerm, ...]
+    snippet: str
+
+
+def snippet_for(title: str, text: str, terms: Iterable[MatchedTerm]) -> str:
+    """The snippet for a match: from the text when a term matched there, else from the title
+    when one matched there, else the start of the text (or of the title if the text is empty).
+    """
+    terms = tuple(terms)
+    in_text = [(t.start, t.end, t.term) for t in terms if t.field == "text"]
+    if in_text:
+        return make_snippet(text, in_text)
+    in_title = [(t.start, t.end, t.term) for t in terms if t.field == "title"]
+    if in_title:
+        return make_snippet(title, in_title)
+    return make_snippet(text, ()) if text.strip() else make_snippet(title, ())
+
+
+class TopicMatcher:
+    """Compiles every topic once; ``match`` tokenises an article once and runs all topics."""
+
+    __slots__ = ("_compiled",)
+
+    def __init__(self, topics: Iterable[Topic]) -> None:
+        """Raises QuerySyntaxError naming the topic whose query does not compile, and
+        ValueError when two topics share a name."""
+        compiled: list[tuple[Topic, Query]] = []
+        seen: set[str] = set()
+        for topic in topics:
+            if topic.name in seen:
+                raise ValueError(f"duplicate topic name {topic.name!r}")
+            seen.add(topic.name)
+            try:
+                query = parse_query(topic.query, topic.default_operator)
+            except QuerySyntaxError as exc:
+                raise exc.with_topic(topic.name) from None
+            compiled.append((topic, query))
+        self._compiled: tuple[tuple[Topic, Query], ...] = tuple(compiled)
+
+    @property
+    def topics(self) -> tuple[Topic, ...]:
+        return tuple(topic for topic, _ in self._compiled)
+
+    def __len__(self) -> int:
+        return len(self._compiled)
+
+    def match(
+        self,
+        title: str | None,
+        text: str | None,
+        source: str | None = None,
+        lang: str | None = None,
+    ) -> list[TopicMatch]:
+        """The topics this article matches, in the order the topics were given."""
+        title = title or ""
+        text = text or ""
+        document = Document(title, text, source, lang)
+        matches: list[TopicMatch] = []
+        for topic, query in self._compiled:
+            if not query.evaluate(document):
+                continue
+            terms = query.matched_terms(document)
+            matches.append(TopicMatch(topic.name, terms, snippet_for(title, text, terms)))
+        return matches

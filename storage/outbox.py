@@ -1,0 +1,109 @@
+"""The alert outbox: claim pending alerts atomically, then record what delivery did.
+
+States: ``pending`` -> ``sending`` (claimed) -> ``sent``; a failed attempt goes back to
+``pending`` with a later ``next_attempt_at``, and to ``failed`` after ``max_attempts``.
+A claim is a conditional UPDATE (``WHERE status='pending'``), so two workers never claim the same
+row. A claim older than the lease (a worker died mid-send) becomes claimable again: that is the
+remaining at-least-once window.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.orm import Session
+
+from storage.clock import utcnow
+from storage.models import Alert, Article, Feed, Match, Topic
+
+RETRY_DELAYS = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30))
+
+
+@dataclass(frozen=True)
+class PendingAlert:
+    id: int
+    channel: str
+    topic: str
+    title: str
+    url: str
+    source: str
+    published: datetime | None
+    snippet: str
+    attempts: int
+
+
+def claim_alerts(
+    session: Session,
+    *,
+    limit: int = 500,
+    lease: timedelta = timedelta(minutes=10),
+    now: datetime | None = None,
+) -> list[PendingAlert]:
+    """Claim up to ``limit`` alerts that are due; return them with what a message needs."""
+    now = now or utcnow()
+    due = or_(
+        and_(Alert.status == "pending", Alert.next_attempt_at <= now),
+        and_(Alert.status == "sending", Alert.claimed_at < now - lease),
+    )
+    candidates = list(session.scalars(select(Alert.id).where(due).order_by(Alert.id).limit(limit)))
+    claimed: list[int] = []
+    for alert_id in candidates:
+        result = session.execute(
+            update(Alert)
+            .where(Alert.id == alert_id, due)
+            .values(status="sending", claimed_at=now, attempts=Alert.attempts + 1)
+            .execution_options(synchronize_session=False)
+        )
+        if result.rowcount == 1:  # type: ignore[attr-defined]
+            claimed.append(alert_id)
+    if not claimed:
+        return []
+    rows = session.execute(
+        select(
+            Alert.id,
+            Alert.channel,
+            Topic.name,
+            Article.title,
+            Article.canonical_url,
+            func.coalesce(Feed.name, Article.sitename, Feed.url),
+            Article.published_at,
+            Match.snippet,
+            Alert.attempts,
+        )
+        .join(Topic, Alert.topic_id == Topic.id)
+        .join(Article, Alert.article_id == Article.id)
+        .join(Feed, Article.feed_id == Feed.id)
+        .join(Match, and_(Match.article_id == Alert.article_id, Match.topic_id == Alert.topic_id))
+        .where(Alert.id.in_(claimed))
+        .order_by(Alert.id)
+    )
+    return [PendingAlert(*row) for row in rows]
+
+
+def mark_sent(session: Session, alert_id: int) -> None:
+    session.execute(
+        update(Alert)
+        .where(Alert.id == alert_id)
+        .values(status="sent", sent_at=utcnow(), last_error=None)
+    )
+
+
+def mark_failed(session: Session, alert_id: int, error: str, *, attempts: int) -> str:
+    """Record a failed attempt; schedule a retry or give up. Returns the new status."""
+    if attempts > len(RETRY_DELAYS):
+        status, next_at = "failed", utcnow()
+    else:
+        status, next_at = "pending", utcnow() + RETRY_DELAYS[attempts - 1]
+    session.execute(
+        update(Alert)
+        .where(Alert.id == alert_id)
+        .values(status=status, last_error=error[:2000], next_attempt_at=next_at, claimed_at=None)
+    )
+    return status
+
+
+def count_by_status(session: Session) -> dict[str, int]:
+    rows = session.execute(select(Alert.status, func.count()).group_by(Alert.status))
+    return {status: int(count) for status, count in rows}

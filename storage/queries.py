@@ -1,0 +1,72 @@
+"""Read-side queries: stored matches for the CLI and reports, and feeds due for polling."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
+
+from storage.models import Article, Feed, Match, Topic
+
+
+@dataclass(frozen=True)
+class MatchRow:
+    topic: str
+    url: str
+    title: str
+    source: str
+    published: datetime | None
+    snippet: str
+    matched_at: datetime
+
+
+def _matches_select() -> Select[tuple[str, str, str, str, datetime | None, str, datetime]]:
+    return (
+        select(
+            Topic.name,
+            Article.canonical_url,
+            Article.title,
+            func.coalesce(Feed.name, Article.sitename, Feed.url),
+            Article.published_at,
+            Match.snippet,
+            Match.matched_at,
+        )
+        .join(Article, Match.article_id == Article.id)
+        .join(Topic, Match.topic_id == Topic.id)
+        .join(Feed, Article.feed_id == Feed.id)
+    )
+
+
+def list_matches(
+    session: Session,
+    *,
+    topic: str | None = None,
+    since: datetime | None = None,
+    article_ids: list[int] | None = None,
+    limit: int | None = None,
+) -> list[MatchRow]:
+    """Stored matches, newest first; ``since`` filters on the article's publication time
+    (falling back to when it was matched, for articles without a date)."""
+    stmt = _matches_select()
+    if topic is not None:
+        stmt = stmt.where(Topic.name == topic)
+    if since is not None:
+        stmt = stmt.where(func.coalesce(Article.published_at, Match.matched_at) >= since)
+    if article_ids is not None:
+        stmt = stmt.where(Article.id.in_(article_ids))
+    stmt = stmt.order_by(
+        func.coalesce(Article.published_at, Match.matched_at).desc(), Match.id.desc()
+    )
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    return [MatchRow(*row) for row in session.execute(stmt)]
+
+
+def topic_names(session: Session) -> list[str]:
+    return list(session.scalars(select(Topic.name).order_by(Topic.name)))
+
+
+def count_matches(session: Session) -> int:
+    return int(session.scalar(select(func.count()).select_from(Match)) or 0)

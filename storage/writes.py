@@ -1,0 +1,232 @@
+"""Idempotent writes. Every insert is insert-or-ignore on a unique constraint, so a retried task,
+a re-run or two workers at once can never store an item twice. A feed's batch is one transaction:
+articles, their matches and their outbox rows land together or not at all."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from storage.clock import utcnow
+from storage.models import Alert, Article, Feed, Match, Topic
+
+
+@dataclass(frozen=True)
+class NewMatch:
+    topic_id: int
+    terms: list[dict[str, Any]]
+    snippet: str
+    channels: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class NewArticle:
+    canonical_url: str
+    guid: str
+    title: str
+    text: str = field(repr=False)
+    text_source: str
+    author: str | None = None
+    published_at: datetime | None = None
+    language: str | None = None
+    sitename: str | None = None
+    matches: tuple[NewMatch, ...] = ()
+
+
+@dataclass(frozen=True)
+class StoredMatch:
+    article_id: int
+    topic_id: int
+    canonical_url: str
+    title: str
+
+
+@dataclass(frozen=True)
+class StoredBatch:
+    """What a batch write actually created (duplicates skipped)."""
+
+    new_articles: int
+    matches: list[StoredMatch]
+
+
+def _insert(session: Session, table: Any) -> Any:
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    return dialect.insert(table)
+
+
+def query_hash(query: str) -> str:
+    return hashlib.sha256(query.encode()).hexdigest()
+
+
+def content_hash(text: str) -> str:
+    return hashlib.sha256(" ".join(text.split()).encode()).hexdigest()
+
+
+def sync_feeds(session: Session, feeds: Sequence[tuple[str, str | None]]) -> dict[str, int]:
+    """Upsert the configured feeds (url, name); return url -> id. Removed feeds are kept."""
+    if feeds:
+        stmt = _insert(session, Feed.__table__).values(
+            [{"url": url, "name": name, "created_at": utcnow()} for url, name in feeds]
+        )
+        session.execute(
+            stmt.on_conflict_do_update(index_elements=["url"], set_={"name": stmt.excluded.name})
+        )
+    urls = [url for url, _ in feeds]
+    rows = session.execute(select(Feed.url, Feed.id).where(Feed.url.in_(urls)))
+    return {url: feed_id for url, feed_id in rows}
+
+
+def sync_topics(session: Session, topics: Sequence[tuple[str, str]]) -> dict[str, int]:
+    """Upsert the configured topics (name, query); return name -> id."""
+    if topics:
+        stmt = _insert(session, Topic.__table__).values(
+            [
+                {"name": n, "query": q, "query_hash": query_hash(q), "created_at": utcnow()}
+                for n, q in topics
+            ]
+        )
+        session.execute(
+            stmt.on_conflict_do_update(
+                index_elements=["name"],
+                set_={"query": stmt.excluded.query, "query_hash": stmt.excluded.query_hash},
+            )
+        )
+    names = [name for name, _ in topics]
+    rows = session.execute(select(Topic.name, Topic.id).where(Topic.name.in_(names)))
+    return {name: topic_id for name, topic_id in rows}
+
+
+def known_entries(
+    session: Session, feed_id: int, guids: Iterable[str], urls: Iterable[str]
+) -> set[str]:
+    """The guids and canonical URLs among those given that are already stored (one query)."""
+    guids, urls = list(guids), list(urls)
+    if not guids and not urls:
+        return set()
+    rows = session.execute(
+        select(Article.guid, Article.canonical_url, Article.feed_id).where(
+            or_(
+                (Article.feed_id == feed_id) & Article.guid.in_(guids),
+                Article.canonical_url.in_(urls),
+            )
+        )
+    )
+    known: set[str] = set()
+    for guid, url, owner in rows:
+        if owner == feed_id:
+            known.add(guid)
+        known.add(url)
+    return known
+
+
+def record_poll(
+    session: Session,
+    feed_id: int,
+    *,
+    error: str | None,
+    etag: str | None = None,
+    last_modified: str | None = None,
+) -> None:
+    """Record one poll's outcome on the feed (health fields, conditional-GET validators)."""
+    now = utcnow()
+    values: dict[str, Any] = {"last_polled_at": now}
+    if error is None:
+        values |= {
+            "last_success_at": now,
+            "consecutive_failures": 0,
+            "last_error": None,
+        }
+        if etag is not None or last_modified is not None:
+            values |= {"etag": etag, "last_modified": last_modified}
+    else:
+        values |= {
+            "consecutive_failures": Feed.consecutive_failures + 1,
+            "last_error": error[:2000],
+        }
+    session.execute(update(Feed).where(Feed.id == feed_id).values(**values))
+
+
+def store_articles(
+    session: Session, feed_id: int, articles: Sequence[NewArticle]
+) -> StoredBatch:
+    """Insert new articles with their matches and outbox rows; report what was created.
+
+    An article whose canonical URL is already stored is skipped with everything attached to it,
+    so a re-run creates nothing twice.
+    """
+    if not articles:
+        return StoredBatch(0, [])
+    now = utcnow()
+    rows = [
+        {
+            "canonical_url": a.canonical_url,
+            "guid": a.guid,
+            "feed_id": feed_id,
+            "title": a.title,
+            "author": a.author,
+            "published_at": a.published_at,
+            "fetched_at": now,
+            "language": a.language,
+            "sitename": a.sitename,
+            "text": a.text,
+            "text_source": a.text_source,
+            "content_hash": content_hash(a.text),
+        }
+        for a in articles
+    ]
+    stmt = _insert(session, Article.__table__).values(rows)
+    stmt = stmt.on_conflict_do_nothing(index_elements=["canonical_url"])
+    inserted = session.execute(stmt.returning(Article.id, Article.canonical_url)).all()
+    new_ids = {url: article_id for article_id, url in inserted}
+    match_rows: list[dict[str, Any]] = []
+    alert_rows: list[dict[str, Any]] = []
+    created: list[StoredMatch] = []
+    for article in articles:
+        article_id = new_ids.get(article.canonical_url)
+        if article_id is None:
+            continue
+        for match in article.matches:
+            match_rows.append(
+                {
+                    "article_id": article_id,
+                    "topic_id": match.topic_id,
+                    "terms": match.terms,
+                    "snippet": match.snippet,
+                    "matched_at": now,
+                }
+            )
+            alert_rows.extend(
+                {
+                    "topic_id": match.topic_id,
+                    "article_id": article_id,
+                    "channel": channel,
+                    "status": "pending",
+                    "attempts": 0,
+                    "next_attempt_at": now,
+                    "created_at": now,
+                }
+                for channel in match.channels
+            )
+            created.append(
+                StoredMatch(article_id, match.topic_id, article.canonical_url, article.title)
+            )
+    if match_rows:
+        session.execute(
+            _insert(session, Match.__table__)
+            .values(match_rows)
+            .on_conflict_do_nothing(index_elements=["article_id", "topic_id"])
+        )
+    if alert_rows:
+        session.execute(
+            _insert(session, Alert.__table__)
+            .values(alert_rows)
+            .on_conflict_do_nothing(index_elements=["topic_id", "article_id", "channel"])
+        )
+    return StoredBatch(len(new_ids), created)

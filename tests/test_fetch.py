@@ -1,0 +1,186 @@
+"""The HTTP edge against real loopback servers: SSRF guard, redirects, size caps, conditional GET."""
+
+from __future__ import annotations
+
+import gzip
+import threading
+from collections.abc import Callable, Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from extractors import (
+    BlockedAddressError,
+    Fetcher,
+    FetchError,
+    FetchPolicy,
+    HTTPStatusError,
+    ResponseTooLargeError,
+    make_client,
+)
+
+Route = Callable[[BaseHTTPRequestHandler], None]
+
+
+class Routes(dict[str, Route]):
+    pass
+
+
+@pytest.fixture
+def server() -> Iterator[tuple[str, Routes]]:
+    routes = Routes()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            route = routes.get(self.path)
+            if route is None:
+                self.send_error(404)
+            else:
+                route(self)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}", routes
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def reply(status: int, body: bytes = b"", **headers: str) -> Route:
+    def route(handler: BaseHTTPRequestHandler) -> None:
+        handler.send_response(status)
+        for key, value in headers.items():
+            handler.send_header(key.replace("_", "-"), value)
+        handler.send_header("Content-Length", str(len(body)))
+        handler.end_headers()
+        handler.wfile.write(body)
+
+    return route
+
+
+def fetcher(base: str, **policy: object) -> Fetcher:
+    host = base.removeprefix("http://")
+    settings = FetchPolicy(user_agent="newswatch-test/1", allow_hosts=frozenset({host}), **policy)  # type: ignore[arg-type]
+    return Fetcher(settings, make_client(settings))
+
+
+def test_guard_refuses_loopback_unless_admitted(server: tuple[str, Routes]) -> None:
+    base, routes = server
+    routes["/feed"] = reply(200, b"<rss/>")
+    guarded = FetchPolicy(user_agent="t")
+    with pytest.raises(BlockedAddressError, match="127.0.0.1") as info:
+        Fetcher(guarded, make_client(guarded)).get(base + "/feed")
+    assert "allow_private" in str(info.value)
+    assert fetcher(base).get(base + "/feed").body == b"<rss/>"
+
+
+@pytest.mark.parametrize(
+    "address", ["10.1.2.3", "169.254.169.254", "192.168.0.1", "::1", "fe80::1", "224.0.0.1", "0.0.0.0"]
+)
+def test_guard_checks_resolved_addresses(address: str) -> None:
+    """A public-looking name that resolves to a private address is refused before connecting."""
+    policy = FetchPolicy(user_agent="t")
+    guard = Fetcher(policy, make_client(policy), resolver=lambda host, port: [address])
+    with pytest.raises(BlockedAddressError, match="SSRF"):
+        guard.get("http://news.example.org/feed.xml")
+
+
+def test_guard_rechecks_every_redirect_hop(server: tuple[str, Routes]) -> None:
+    base, routes = server
+    routes["/feed"] = reply(302, Location="http://169.254.169.254/latest/meta-data/")
+    with pytest.raises(BlockedAddressError, match="169.254.169.254"):
+        fetcher(base).get(base + "/feed")
+
+
+def test_redirects_followed_and_permanent_ones_reported(server: tuple[str, Routes]) -> None:
+    base, routes = server
+    routes["/old"] = reply(301, Location="/new")
+    routes["/new"] = reply(200, b"ok")
+    routes["/temp"] = reply(302, Location="/new")
+    moved = fetcher(base).get(base + "/old")
+    assert (moved.final_url, moved.body, moved.permanent_redirect) == (base + "/new", b"ok", True)
+    assert fetcher(base).get(base + "/temp").permanent_redirect is False
+
+
+def test_redirect_loop_is_an_error(server: tuple[str, Routes]) -> None:
+    base, routes = server
+    routes["/a"] = reply(302, Location="/b")
+    routes["/b"] = reply(302, Location="/a")
+    with pytest.raises(FetchError, match="redirect loop"):
+        fetcher(base).get(base + "/a")
+
+
+def test_body_over_max_bytes_is_refused(server: tuple[str, Routes]) -> None:
+    base, routes = server
+    routes["/big"] = reply(200, b"x" * 50_000)
+    with pytest.raises(ResponseTooLargeError, match="max_bytes"):
+        fetcher(base, max_bytes=10_000).get(base + "/big")
+
+
+def test_gzip_bomb_is_stopped_on_the_decompressed_size(server: tuple[str, Routes]) -> None:
+    base, routes = server
+    bomb = gzip.compress(b"\0" * 20_000_000, compresslevel=9)
+    assert len(bomb) < 50_000
+    routes["/bomb"] = reply(200, bomb, Content_Encoding="gzip")
+    with pytest.raises(ResponseTooLargeError, match="after decompression"):
+        fetcher(base, max_bytes=1_000_000).get(base + "/bomb")
+
+
+def test_conditional_get_sends_validators(server: tuple[str, Routes]) -> None:
+    base, routes = server
+    seen: list[tuple[str | None, str | None]] = []
+
+    def feed(handler: BaseHTTPRequestHandler) -> None:
+        seen.append((handler.headers.get("If-None-Match"), handler.headers.get("If-Modified-Since")))
+        if handler.headers.get("If-None-Match") == '"v1"':
+            reply(304)(handler)
+        else:
+            reply(200, b"<rss/>", ETag='"v1"', Last_Modified="Wed, 22 Feb 2023 09:00:00 GMT")(handler)
+
+    routes["/feed"] = feed
+    first = fetcher(base).get(base + "/feed")
+    assert (first.etag, first.last_modified) == ('"v1"', "Wed, 22 Feb 2023 09:00:00 GMT")
+    second = fetcher(base).get(base + "/feed", etag=first.etag, last_modified=first.last_modified)
+    assert second.not_modified and second.body == b""
+    assert seen == [(None, None), ('"v1"', "Wed, 22 Feb 2023 09:00:00 GMT")]
+
+
+@pytest.mark.parametrize(("status", "advice"), [(404, "moved"), (410, "Gone"), (403, "refuses")])
+def test_error_statuses_name_the_url(server: tuple[str, Routes], status: int, advice: str) -> None:
+    base, routes = server
+    routes["/x"] = reply(status)
+    with pytest.raises(HTTPStatusError, match=advice) as info:
+        fetcher(base).get(base + "/x")
+    assert info.value.status == status and str(info.value).startswith(base + "/x: ")
+
+
+def test_read_timeout_names_the_setting(server: tuple[str, Routes]) -> None:
+    base, routes = server
+    release = threading.Event()
+
+    def slow(handler: BaseHTTPRequestHandler) -> None:
+        release.wait(5)
+        reply(200, b"late")(handler)
+
+    routes["/slow"] = slow
+    try:
+        with pytest.raises(FetchError, match="timeout_seconds"):
+            fetcher(base, timeout_seconds=0.3).get(base + "/slow")
+    finally:
+        release.set()
+
+
+def test_user_agent_is_sent(server: tuple[str, Routes]) -> None:
+    base, routes = server
+    agents: list[str | None] = []
+
+    def page(handler: BaseHTTPRequestHandler) -> None:
+        agents.append(handler.headers.get("User-Agent"))
+        reply(200, b"ok")(handler)
+
+    routes["/ua"] = page
+    fetcher(base).get(base + "/ua")
+    assert agents == ["newswatch-test/1"]
