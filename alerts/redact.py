@@ -156,8 +156,9 @@ def url_secrets(url: str) -> frozenset[str]:
 
     User, password, a non-numeric "port", a masked host, token-like path segments (6+
     characters or containing a digit), the fragment and query values (except Apprise's
-    public options such as ``format``), each both as written and percent-decoded. Very short values are left out (scrubbing them would mangle
-    unrelated text and they protect nothing); ``redact_url`` hides them in URLs anyway.
+    public options such as ``format``), each both as written and percent-decoded. Very short
+    values are left out (scrubbing them would mangle unrelated text and they protect
+    nothing); ``redact_url`` hides them in URLs anyway.
     """
     found: set[str] = set()
     try:
@@ -217,7 +218,13 @@ def compile_secrets(secrets: Iterable[str]) -> re.Pattern[str] | None:
 
 def redact_urls_in_text(text: str) -> str:
     """Replace every ``scheme://...`` in free text with its ``redact_url`` form."""
-    return _URL_IN_TEXT_RE.sub(lambda m: redact_url(m.group(0)), text)
+
+    def replace(match: re.Match[str]) -> str:
+        found = match.group(0)
+        url = found.rstrip(".,;:!?)]}")
+        return redact_url(url) + found[len(url) :]
+
+    return _URL_IN_TEXT_RE.sub(replace, text)
 
 
 def scrub_text(text: str, secrets: re.Pattern[str] | None) -> str:

@@ -195,6 +195,11 @@ class AlertSender:
     """
 
     def __init__(self, channels: Sequence[Channel], app_id: str = "newswatch") -> None:
+        channels = tuple(channels)
+        for channel in channels:
+            if not isinstance(channel, Channel):
+                raise TypeError(f"expected Channel, got {type(channel).__name__}")
+        # Before Apprise sees any URL: it logs loaded URLs (with some secrets) at DEBUG.
         _install_scrubber()
         for channel in channels:
             _SCRUBBER.register(url_secrets(channel.url))
@@ -204,8 +209,6 @@ class AlertSender:
         seen: set[str] = set()
         targets: dict[str, _Target] = {}
         for channel in channels:
-            if not isinstance(channel, Channel):
-                raise TypeError(f"expected Channel, got {type(channel).__name__}")
             shown = f"channel {channel.key!r} ({redact_url(channel.url)})"
             if not channel.key.strip():
                 problems.append(f"{shown}: the key is empty; give the channel a name")
@@ -244,6 +247,8 @@ class AlertSender:
         with _capture_apprise_logs() as captured:
             try:
                 added = bool(app.add(url))
+            except Warning:
+                raise  # a warning turned into an error (-W error) is not a config problem
             except Exception as exc:  # a plugin raising on odd input is a config problem too
                 captured.records.append((logging.ERROR, f"{type(exc).__name__}: {exc}"))
                 added = False
@@ -258,7 +263,7 @@ class AlertSender:
                 " (see the Apprise wiki for the service's URL format)."
             )
         if len(app) != 1:
-            return None, (f"the URL holds {len(app)} Apprise URLs; configure one channel per URL")
+            return None, f"the URL holds {len(app)} Apprise URLs; configure one channel per URL"
         return target, ""
 
     @property
@@ -315,21 +320,23 @@ class AlertSender:
                     body_format=apprise.NotifyFormat(fmt),
                 )
             except Exception as exc:
-                error = _shorten(
-                    target.scrub(f"{shown}: Apprise raised {type(exc).__name__}: {exc}")
-                )
+                detail = target.scrub(f"Apprise raised {type(exc).__name__}: {exc}")
+                error = _shorten(f"delivery to {shown} failed: {detail}")
                 log.warning("alert to channel %r failed: %s", channel_key, error)
                 return SendResult(channel_key, ok=False, error=error)
         if outcome:
             log.debug("alert sent to channel %r", channel_key)
             return SendResult(channel_key, ok=True, error=None)
-        error = _shorten(target.scrub(self._reason(shown, captured)))
+        problems = [target.scrub(m) for m in captured.messages(logging.WARNING)]
+        chatter = [target.scrub(m) for m in captured.messages(logging.NOTSET)]
+        error = _shorten(self._reason(shown, problems, chatter))
         log.warning("alert to channel %r failed: %s", channel_key, error)
         return SendResult(channel_key, ok=False, error=error)
 
     @staticmethod
-    def _reason(shown: str, captured: _Capture) -> str:
-        problems = captured.messages(logging.WARNING)
+    def _reason(shown: str, problems: list[str], chatter: list[str]) -> str:
+        """Failure text from the redacted URL ``shown``, Apprise's scrubbed WARNING+
+        messages (``problems``) and all its scrubbed messages (``chatter``)."""
         text = " ".join(problems)
         status = _STATUS_RE.search(text)
         if status is not None:
@@ -339,9 +346,9 @@ class AlertSender:
         else:
             head = f"delivery to {shown} failed"
         details = list(problems)
-        for message in captured.messages(logging.NOTSET):
+        for message in chatter:
             errno = _ERRNO_RE.search(message)
-            if errno is not None and errno.group(0).strip() not in details:
+            if errno is not None and errno.group(0).strip() not in text:
                 details.append(errno.group(0).strip())
                 break
         if not details:

@@ -12,7 +12,8 @@ import json
 from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
-from typing import Any
+from types import MappingProxyType
+from typing import Any, Final
 
 import yaml
 
@@ -20,12 +21,12 @@ from flows.local_servers import SiteServer, WebhookReceiver
 
 STATE_FILE = "demo-state.json"
 CONFIG_FILE = "newswatch.yaml"
-DEMO_TOPIC = {
+DEMO_TOPIC: Final = MappingProxyType({
     "name": "nato-china-arms",
     "query": '(NATO OR OTAN OR Stoltenberg) AND (China OR Chine OR Beijing OR Pékin) '
     'AND (weapons OR arms OR armes OR "lethal aid")',
-    "notify": ["team"],
-}
+    "notify": ("team",),
+})
 
 
 class DemoError(Exception):
@@ -37,6 +38,11 @@ class DemoResult:
     config_path: Path
     report: dict[str, Any]
     alerts: list[dict[str, Any]]
+
+
+def demo_topic() -> dict[str, Any]:
+    """A fresh copy of the demo's topic, safe to modify."""
+    return {**DEMO_TOPIC, "notify": list(DEMO_TOPIC["notify"])}
 
 
 def site_manifest() -> dict[str, Any]:
@@ -59,7 +65,7 @@ def demo_config(site_url: str, hook_url: str, site_port: int) -> dict[str, Any]:
             for outlet in manifest["outlets"]
             for feed in outlet["feeds"]
         ],
-        "topics": [DEMO_TOPIC],
+        "topics": [demo_topic()],
         "notify": [{"name": "demo-webhook", "url": hook_url, "tags": ["team"]}],
     }
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from itertools import accumulate
 from typing import Literal
 
-from matching.text import normalise_with_owner, raw_spans
+from matching.text import normalise_raw, split_parts
 
 __all__ = ["Document", "FieldName", "FieldTokens", "Pattern"]
 
@@ -17,13 +18,23 @@ Pattern = tuple[str, bool]
 class FieldTokens:
     """The normalised tokens of one field, with lazily built look-up structures."""
 
-    __slots__ = ("_owner", "_positions", "_prefixes", "_spans", "_vocab", "norms", "text")
+    __slots__ = (
+        "_bounds",
+        "_owner",
+        "_parts",
+        "_positions",
+        "_prefixes",
+        "_vocab",
+        "norms",
+        "text",
+    )
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self.norms, self._owner = normalise_with_owner(text)
+        self._parts = split_parts(text)
+        self.norms, self._owner = normalise_raw(self._parts[1::2])
         self._vocab: frozenset[str] | None = None
-        self._spans: list[tuple[int, int]] | None = None
+        self._bounds: list[int] | None = None
         self._positions: dict[Pattern, list[int]] = {}
         self._prefixes: dict[str, frozenset[str]] = {}
 
@@ -80,12 +91,14 @@ class FieldTokens:
 
     def char_span(self, first: int, last: int) -> tuple[int, int]:
         """Character span in the original text covering tokens ``first`` to ``last`` inclusive."""
-        if self._spans is None:
-            self._spans = raw_spans(self.text)
+        bounds = self._bounds
+        if bounds is None:
+            # Offsets of every part boundary; raw token k is part 2k + 1.
+            bounds = self._bounds = list(accumulate(map(len, self._parts), initial=0))
         owner = self._owner
         if owner is not None:
             first, last = owner[first], owner[last]
-        return self._spans[first][0], self._spans[last][1]
+        return bounds[2 * first + 1], bounds[2 * last + 2]
 
 
 class Document:

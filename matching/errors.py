@@ -35,8 +35,8 @@ class QuerySyntaxError(Exception):
 
     def _describe(self) -> str:
         prefix = f"topic {self.topic!r}: " if self.topic is not None else ""
-        where = f" at position {self.position}" if self.position is not None else ""
-        return f"{prefix}{self.message}{where} in query {self.query!r}"
+        where = f", position {self.position}" if self.position is not None else ""
+        return f"{prefix}{self.message} (query {self.query!r}{where})"
 
     def __str__(self) -> str:
         return self._describe()

@@ -104,7 +104,10 @@ def _unexpected_end(query: str) -> QuerySyntaxError:
     words = query.split()
     last = words[-1] if words else ""
     if unclosed is not None:
-        text = f"unexpected end of query: the '(' at position {unclosed} is never closed"
+        text = (
+            f"unexpected end of query: the parenthesis opened at position {unclosed}"
+            " is never closed"
+        )
     elif last in ("AND", "OR", "NOT") or last.endswith(("+", "-")):
         text = f"unexpected end of query: {last!r} needs a term after it"
     elif last.endswith(":"):

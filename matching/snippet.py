@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Sequence
 
 __all__ = ["ELLIPSIS", "SNIPPET_LIMIT", "make_snippet"]
@@ -115,7 +116,7 @@ def _window(
 
     def cost(index: int, first: bool) -> int:
         s, e, spaced = units[index]
-        marked = sum(1 for m in mark_starts if s <= m < e)
+        marked = bisect_left(mark_starts, e) - bisect_left(mark_starts, s)
         return e - s + len(MARK) * 2 * marked + (0 if first or not spaced else 1)
 
     first = next((i for i, u in enumerate(units) if u[1] > lo), len(units) - 1)

@@ -31,33 +31,62 @@ class Token:
     end: int
 
 
-def _mark_class() -> str:
-    """A regex character-class body listing every combining mark (categories Mn, Mc, Me)."""
+def _mark_ranges(first: int, stop: int) -> str:
+    """A regex character-class body listing the combining marks (categories Mn, Mc, Me)
+    among the code points ``first`` to ``stop - 1``."""
     category = unicodedata.category
-    planes = (range(0x20000), range(0xE0000, min(0xE1000, sys.maxunicode + 1)))
     parts: list[str] = []
-    for plane in planes:
-        start: int | None = None
-        for cp in plane:
-            is_mark = category(chr(cp))[0] == "M"
-            if is_mark and start is None:
-                start = cp
-            elif not is_mark and start is not None:
-                parts.append(f"\\U{start:08x}-\\U{cp - 1:08x}")
-                start = None
-        if start is not None:
-            parts.append(f"\\U{start:08x}-\\U{plane[-1]:08x}")
+    start: int | None = None
+    for cp in range(first, min(stop, sys.maxunicode + 1)):
+        is_mark = category(chr(cp))[0] == "M"
+        if is_mark and start is None:
+            start = cp
+        elif not is_mark and start is not None:
+            parts.append(f"\\U{start:08x}-\\U{cp - 1:08x}")
+            start = None
+    if start is not None:
+        parts.append(f"\\U{start:08x}-\\U{stop - 1:08x}")
     return "".join(parts)
 
 
+class _Patterns:
+    """Token regexes: ``[^\\W_]`` is "letter or digit" in Python's Unicode-aware engine; runs
+    of marks may continue a token. Marks outside the BMP make the character class slow to
+    test, so they are only looked for in strings that contain such code points."""
+
+    def __init__(self) -> None:
+        bmp = _mark_ranges(0, 0x10000)
+        astral = _mark_ranges(0x10000, 0x20000) + _mark_ranges(0xE0000, 0xE1000)
+        bmp_token = rf"[^\W_]+(?:[{bmp}]+[^\W_]*)*"
+        full_token = rf"[^\W_]+(?:(?:[{bmp}]|[{astral}])+[^\W_]*)*"
+        self.bmp = re.compile(bmp_token)
+        self.full = re.compile(full_token)
+        # With one capturing group, split() alternates separators and tokens.
+        self.bmp_split = re.compile(f"({bmp_token})")
+        self.full_split = re.compile(f"({full_token})")
+        self.astral = re.compile("[\U00010000-\U0010ffff]")
+
+    def for_text(self, text: str) -> re.Pattern[str]:
+        if text.isascii() or not self.astral.search(text):
+            return self.bmp
+        return self.full
+
+    def splitter(self, text: str) -> re.Pattern[str]:
+        if text.isascii() or not self.astral.search(text):
+            return self.bmp_split
+        return self.full_split
+
+
 @cache
-def _token_re() -> re.Pattern[str]:
-    # [^\W_] is "alphanumeric" in Python's Unicode-aware regex engine.
-    return re.compile(rf"[^\W_](?:[^\W_]|[{_mark_class()}])*")
+def _patterns() -> _Patterns:
+    return _Patterns()
 
 
-_FOLD_CACHE: dict[str, str | tuple[str, ...]] = {}
-_FOLD_CACHE_MAX = 200_000
+# Raw token -> normalised token, for raw tokens that normalise to exactly one token; the
+# others (rare: "½" -> "1", "2") are kept in _SPLIT_CACHE.
+_FOLD_CACHE: dict[str, str] = {}
+_SPLIT_CACHE: dict[str, tuple[str, ...]] = {}
+_CACHE_MAX = 200_000
 
 
 def _fold_uncached(raw: str) -> str | tuple[str, ...]:
@@ -65,31 +94,49 @@ def _fold_uncached(raw: str) -> str | tuple[str, ...]:
         return raw.lower()
     s = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", raw).casefold())
     s = unicodedata.normalize("NFC", "".join(c for c in s if unicodedata.category(c) != "Mn"))
-    parts = _token_re().findall(s)
+    parts = _patterns().for_text(s).findall(s)
     if len(parts) == 1 and parts[0] == s:
         return s
     return tuple(parts)
 
 
+def _learn(raw: str) -> str | tuple[str, ...]:
+    folded = _fold_uncached(raw)
+    if isinstance(folded, str):
+        _FOLD_CACHE[raw] = folded
+    else:
+        _SPLIT_CACHE[raw] = folded
+    return folded
+
+
 def fold(raw: str) -> str | tuple[str, ...]:
     """Normalise one raw token; returns a string, or a tuple when it splits into 0 or 2+ parts."""
     folded = _FOLD_CACHE.get(raw)
-    if folded is None:
-        folded = _fold_uncached(raw)
-        if len(_FOLD_CACHE) >= _FOLD_CACHE_MAX:
-            _FOLD_CACHE.clear()
-        _FOLD_CACHE[raw] = folded
-    return folded
+    if folded is not None:
+        return folded
+    split = _SPLIT_CACHE.get(raw)
+    if split is not None:
+        return split
+    if len(_FOLD_CACHE) + len(_SPLIT_CACHE) >= _CACHE_MAX:
+        _FOLD_CACHE.clear()
+        _SPLIT_CACHE.clear()
+    return _learn(raw)
 
 
 def raw_tokens(text: str) -> list[str]:
     """The original (unnormalised) tokens of ``text``, in order."""
-    return _token_re().findall(text)
+    return _patterns().for_text(text).findall(text)
 
 
 def raw_spans(text: str) -> list[tuple[int, int]]:
     """The ``(start, end)`` spans of the original tokens of ``text``, in order."""
-    return [m.span() for m in _token_re().finditer(text)]
+    return [m.span() for m in _patterns().for_text(text).finditer(text)]
+
+
+def split_parts(text: str) -> list[str]:
+    """``text`` cut into ``[separator, token, separator, token, ..., separator]``: the raw
+    tokens are ``parts[1::2]`` and the parts' lengths add up to the offsets."""
+    return _patterns().splitter(text).split(text)
 
 
 def normalise(text: str) -> list[str]:
@@ -104,24 +151,30 @@ def normalise_with_owner(text: str) -> tuple[list[str], list[int] | None]:
     The owner list is ``None`` when every raw token gave exactly one normalised token (the
     usual case), so normalised index ``i`` is raw token ``i``.
     """
-    raws = raw_tokens(text)
+    return normalise_raw(raw_tokens(text))
+
+
+def normalise_raw(raws: list[str]) -> tuple[list[str], list[int] | None]:
+    """``normalise_with_owner`` for an already split list of raw tokens."""
+    try:
+        return list(map(_FOLD_CACHE.__getitem__, raws)), None
+    except KeyError:
+        pass
+    if len(_FOLD_CACHE) + len(_SPLIT_CACHE) + len(raws) >= _CACHE_MAX:
+        _FOLD_CACHE.clear()
+        _SPLIT_CACHE.clear()
+    for raw in set(raws):
+        if raw not in _FOLD_CACHE and raw not in _SPLIT_CACHE:
+            _learn(raw)
+    if _SPLIT_CACHE.keys().isdisjoint(raws):
+        try:
+            return list(map(_FOLD_CACHE.__getitem__, raws)), None
+        except KeyError:  # another thread cleared the cache meanwhile
+            pass
     norms: list[str] = []
-    append = norms.append
+    owner: list[int] = []
     for i, raw in enumerate(raws):
         folded = fold(raw)
-        if isinstance(folded, str):
-            append(folded)
-        else:
-            return _normalise_slow(raws, norms, i)
-    return norms, None
-
-
-def _normalise_slow(
-    raws: list[str], norms: list[str], first_split: int
-) -> tuple[list[str], list[int]]:
-    owner = list(range(first_split))
-    for i in range(first_split, len(raws)):
-        folded = fold(raws[i])
         parts = (folded,) if isinstance(folded, str) else folded
         for part in parts:
             norms.append(part)
@@ -132,7 +185,7 @@ def _normalise_slow(
 def tokenize(text: str) -> list[Token]:
     """Split ``text`` into normalised tokens with offsets into the original string."""
     tokens: list[Token] = []
-    for match in _token_re().finditer(text):
+    for match in _patterns().for_text(text).finditer(text):
         folded = fold(match.group())
         parts = (folded,) if isinstance(folded, str) else folded
         start, end = match.span()

@@ -54,7 +54,7 @@ def _handler_for(receiver_box: list[Receiver]) -> type[BaseHTTPRequestHandler]:
             self.end_headers()
             self.wfile.write(payload)
 
-        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+        def log_message(self, format: str, *args: Any) -> None:
             return  # keep test output quiet
 
     return Handler

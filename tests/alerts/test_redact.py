@@ -13,7 +13,10 @@ from alerts.redact import url_secrets
     [
         ("tgram://123456:ABC-secret/chatid", "tgram://123456"),
         ("json://user:pw@host/path?+Authorization=Bearer%20x", "json://host"),
-        ("json://user:s3cr3t-T0KEN@127.0.0.1:8080/hook?+X-Token=s3cr3t-T0KEN", "json://127.0.0.1:8080"),
+        (
+            "json://user:s3cr3t-T0KEN@127.0.0.1:8080/hook?+X-Token=s3cr3t-T0KEN",
+            "json://127.0.0.1:8080",
+        ),
         ("notaservice://s3cr3t-T0KEN@x", "notaservice://x"),
         ("JSONS://Example.COM:443/a#frag", "jsons://example.com:443"),
         ("json://[::1]:9000/hook", "json://[::1]:9000"),

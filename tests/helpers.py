@@ -1,0 +1,51 @@
+"""Small builders shared by the end-to-end tests."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from flows.demo import demo_topic, site_manifest
+
+
+def write_config(
+    folder: Path,
+    *,
+    feeds: list[dict[str, Any]],
+    hook_url: str | None = None,
+    allow_hosts: list[str] | None = None,
+    database: str = "sqlite:///newswatch.db",
+    topics: list[dict[str, Any]] | None = None,
+) -> Path:
+    config: dict[str, Any] = {
+        "database": database,
+        "network": {"allow_hosts": allow_hosts or [], "timeout_seconds": 5},
+        "feeds": feeds,
+        "topics": copy.deepcopy(topics) if topics is not None else [demo_topic()],
+        "notify": [{"name": "test-hook", "url": hook_url, "tags": ["team"]}] if hook_url else [],
+    }
+    if not hook_url:
+        for topic in config["topics"]:
+            topic["notify"] = []
+    path = folder / "newswatch.yaml"
+    path.write_text(yaml.safe_dump(config, allow_unicode=True))
+    return path
+
+
+def demo_feeds(base_url: str) -> list[dict[str, Any]]:
+    return [
+        {"url": base_url + feed["path"], "name": outlet["name"]}
+        for outlet in site_manifest()["outlets"]
+        for feed in outlet["feeds"]
+    ]
+
+
+def expected_matches(base_url: str) -> set[str]:
+    return {base_url + a["path"] for a in site_manifest()["articles"] if a["matches_topic"]}
+
+
+def host_port(base_url: str) -> str:
+    return base_url.removeprefix("http://")
