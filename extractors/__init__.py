@@ -4,7 +4,7 @@ Pure functions take content (``parse_feed(data, url)``, ``extract_article(html, 
 network code is :class:`extractors.fetch.Fetcher`. No Prefect here.
 """
 
-from extractors.articles import Article, extract_article
+from extractors.articles import Article, extract_article, fragment_text
 from extractors.errors import (
     BlockedAddressError,
     ExtractionError,
@@ -32,6 +32,7 @@ __all__ = [
     "ResponseTooLargeError",
     "canonical_url",
     "extract_article",
+    "fragment_text",
     "host_of",
     "make_client",
     "parse_feed",

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+import lxml.etree
+import lxml.html
 import trafilatura
 
 from extractors.errors import ExtractionError
@@ -68,6 +70,17 @@ def extract_article(html: str | bytes, url: str | None = None) -> Article:
         sitename=document.sitename or None,
         text=str(document.text),
     )
+
+
+def fragment_text(fragment: str) -> str:
+    """The plain text of an HTML fragment such as a feed summary, whitespace collapsed."""
+    if not fragment.strip():
+        return ""
+    try:
+        root = lxml.html.fragment_fromstring(fragment, create_parent="div")
+    except (ValueError, lxml.etree.ParserError):
+        return " ".join(fragment.split())
+    return " ".join(" ".join(root.itertext()).split())
 
 
 def parse_datetime(value: str | None) -> datetime | None:

@@ -22,7 +22,8 @@ def publish(report: CycleReport) -> None:
         for m in report.matches
     ]
     create_table_artifact(
-        rows or [{"topic": "", "title": "no new matches", "outlet": "", "published": "", "link": ""}],
+        rows
+        or [{"topic": "", "title": "no new matches", "outlet": "", "published": "", "link": ""}],
         key=MATCHES_KEY,
         description=f"{len(rows)} new match(es) in this run",
     )

@@ -31,8 +31,9 @@ app = typer.Typer(
 db_app = typer.Typer(help="Database schema commands.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 
-out = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False)
+# markup is off: titles and snippets from the web contain [brackets] that are not rich tags.
+out = Console(highlight=False, soft_wrap=True, markup=False)
+err = Console(stderr=True, highlight=False, soft_wrap=True, markup=False)
 _state = {"debug": False}
 
 ConfigOption = Annotated[
@@ -73,19 +74,19 @@ def demo(
     configure_prefect_env(home=directory.resolve() / ".prefect")
     from flows.demo import run_demo
 
-    out.print(f"[bold]newswatch demo[/bold] in {directory}/ (sample site and webhook on loopback)")
+    out.print(f"newswatch demo in {directory}/ (sample site and webhook on loopback)", style="bold")
     result = run_demo(directory)
     counts = result.report["counts"]
     out.print(
-        f"Polled {counts['feeds']} feeds: {counts['new_articles']} new articles, "
-        f"{counts['matches']} new matches."
+        f"Polled {counts['feeds']} feeds ({counts['feeds_not_modified']} unchanged since the last "
+        f"run): {counts['new_articles']} new articles, {counts['matches']} new matches."
     )
     matches = [m for feed in result.report["feeds"] for m in feed["matches"]]
     if matches:
         _print_table(matches, ("topic", "title", "source", "published", "url"))
     out.print()
     if result.alerts:
-        out.print(f"[bold]{len(result.alerts)} alert(s) received by the demo webhook:[/bold]")
+        out.print(f"{len(result.alerts)} alert(s) received by the demo webhook:", style="bold")
         for alert in result.alerts:
             out.print(f"  - {alert.get('title', '')}")
             for line in str(alert.get("message", "")).splitlines():
@@ -213,7 +214,7 @@ def extract(
                         raise UsageError(f"{source}: no such file (give a file path or a URL)")
                     article = extract_article(path.read_bytes(), None)
             except ExtractorError as exc:
-                err.print(f"newswatch: {exc}")
+                err.print(f"newswatch: {source}: {exc.reason}")
                 failures += 1
                 continue
             record = {
@@ -286,7 +287,7 @@ def _print_problems(report: dict[str, Any]) -> None:
     problems = [e for feed in report["feeds"] for e in feed["errors"]]
     problems += report["delivery"]["errors"]
     if problems:
-        err.print(f"[yellow]{len(problems)} problem(s) this cycle:[/yellow]")
+        err.print(f"{len(problems)} problem(s) this cycle:", style="yellow")
         for problem in problems:
             err.print(f"  - {problem}")
 
@@ -310,10 +311,8 @@ def main() -> None:
     except (typer.Abort, KeyboardInterrupt):
         err.print("Aborted.")
         sys.exit(130)
-    except Exception as exc:  # click's usage errors
-        import click
-
-        if isinstance(exc, click.ClickException):
+    except Exception as exc:
+        if hasattr(exc, "show") and hasattr(exc, "exit_code"):  # usage errors of typer/click
             exc.show()
             sys.exit(exc.exit_code)
         if _state["debug"]:
@@ -325,5 +324,5 @@ def main() -> None:
 def _fail(exc: Exception, code: int) -> None:
     if _state["debug"]:
         raise exc
-    err.print(f"newswatch: {exc}", markup=False)
+    err.print(f"newswatch: {exc}")
     sys.exit(code)

@@ -21,12 +21,14 @@ from flows.local_servers import SiteServer, WebhookReceiver
 
 STATE_FILE = "demo-state.json"
 CONFIG_FILE = "newswatch.yaml"
-DEMO_TOPIC: Final = MappingProxyType({
-    "name": "nato-china-arms",
-    "query": '(NATO OR OTAN OR Stoltenberg) AND (China OR Chine OR Beijing OR Pékin) '
-    'AND (weapons OR arms OR armes OR "lethal aid")',
-    "notify": ("team",),
-})
+DEMO_TOPIC: Final = MappingProxyType(
+    {
+        "name": "nato-china-arms",
+        "query": "(NATO OR OTAN OR Stoltenberg) AND (China OR Chine OR Beijing OR Pékin) "
+        'AND (weapons OR arms OR armes OR "lethal aid")',
+        "notify": ("team",),
+    }
+)
 
 
 class DemoError(Exception):

@@ -28,6 +28,7 @@ from extractors import (
     HTTPStatusError,
     canonical_url,
     extract_article,
+    fragment_text,
     make_client,
     parse_feed,
 )
@@ -141,7 +142,10 @@ def channels_from_settings(settings: Settings) -> list[Channel]:
 
 def matcher_from_settings(settings: Settings) -> TopicMatcher:
     return TopicMatcher(
-        [Topic(name=t.name, query=t.query, default_operator=t.default_operator) for t in settings.topics]
+        [
+            Topic(name=t.name, query=t.query, default_operator=t.default_operator)
+            for t in settings.topics
+        ]
     )
 
 
@@ -272,7 +276,7 @@ def _article_for(
         if isinstance(exc, HTTPStatusError) and exc.status >= 500:
             outcome.errors.append(f"{exc} (will retry next cycle)")
             return None
-        summary = _plain(entry.summary)
+        summary = fragment_text(entry.summary)
         if not summary:
             outcome.errors.append(f"{exc}; the feed gives no summary to fall back on")
             return None
@@ -307,18 +311,6 @@ def _article_for(
     )
 
 
-def _plain(html_fragment: str) -> str:
-    """Feed summaries are HTML fragments; keep their text only."""
-    if not html_fragment.strip():
-        return ""
-    import lxml.html
-
-    try:
-        return " ".join(lxml.html.fromstring(html_fragment).text_content().split())
-    except (ValueError, lxml.etree.ParserError):
-        return " ".join(html_fragment.split())
-
-
 def deliver_alerts(cycle: Cycle) -> DeliveryOutcome:
     """Send every due alert of the outbox once, recording each outcome as it happens."""
     outcome = DeliveryOutcome()
@@ -326,6 +318,7 @@ def deliver_alerts(cycle: Cycle) -> DeliveryOutcome:
         pending = storage.claim_alerts(session)
     known = {c.key for c in cycle.sender.channels}
     for alert in pending:
+        error: str | None
         if alert.channel not in known:
             error = f"channel {alert.channel} is no longer in the config; alert not sent"
             ok = False
@@ -372,4 +365,3 @@ def run_cycle(settings: Settings) -> CycleReport:
         outcomes = [process_feed(cycle, feed) for feed in settings.feeds]
         delivery = deliver_alerts(cycle)
     return CycleReport(outcomes, delivery, time.perf_counter() - started)
-

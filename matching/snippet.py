@@ -34,13 +34,27 @@ def make_snippet(
         valid = [(s, e, t) for s, e, t in spans if 0 <= s < e <= len(text)]
         lo, hi = _densest(sorted(valid), limit)
     else:
-        first = _WORD.search(text)
-        lo = hi = first.start() if first else 0
-    start, end = _window(text, marks, lo, max(hi, lo + 1), limit)
-    body = _render(text, marks, start, end)
-    while len(body) > limit and end > start:
-        end = _shrink(text, start, end, lo, max(hi, lo + 1))
+        lead = _WORD.search(text)
+        lo = hi = lead.start() if lead else 0
+    hi = max(hi, lo + 1)
+    units, first, last, core_first, core_last = _window(text, marks, lo, hi, limit)
+    while True:
+        start, end = units[first][0], units[last][1]
         body = _render(text, marks, start, end)
+        if len(body) <= limit:
+            break
+        # Over the limit (a mark cut by the window edge): drop a word on the longer side.
+        left_extra = units[core_first][0] - start
+        right_extra = end - units[core_last][1]
+        if left_extra and left_extra >= right_extra:
+            first += 1
+        elif right_extra:
+            last -= 1
+        else:  # the cluster alone is too long: cut its end
+            while len(body) > limit:
+                end = _shrink(text, start, end, hi)
+                body = _render(text, marks, start, end)
+            break
     before = ELLIPSIS if text[:start].strip() else ""
     after = ELLIPSIS if text[end:].strip() else ""
     return before + body + after
@@ -101,17 +115,26 @@ def _units(text: str, start: int, end: int) -> list[tuple[int, int, bool]]:
 
 def _window(
     text: str, marks: list[tuple[int, int]], lo: int, hi: int, limit: int
-) -> tuple[int, int]:
-    """Character range of whole units around ``[lo, hi)``, balanced on both sides."""
+) -> tuple[list[tuple[int, int, bool]], int, int, int, int]:
+    """Whole units around ``[lo, hi)``, added alternately on both sides while they fit.
+
+    Returns the units and the indexes of the first and last units kept, then of the first
+    and last units of the cluster itself.
+    """
     margin = limit + _CHUNK
     units = _units(text, max(0, lo - margin), min(len(text), hi + margin))
-    if not units:
-        return lo, hi
     # A unit cut by the margin is not a whole word: never add it.
-    if units[0][0] > 0 and not text[units[0][0] - 1].isspace() and units[0][1] <= lo:
+    if units and units[0][0] > 0 and not text[units[0][0] - 1].isspace() and units[0][1] <= lo:
         units = units[1:]
-    if units[-1][1] < len(text) and not text[units[-1][1]].isspace() and units[-1][0] >= hi:
+    if (
+        units
+        and units[-1][1] < len(text)
+        and not text[units[-1][1]].isspace()
+        and units[-1][0] >= hi
+    ):
         units = units[:-1]
+    if not units:  # pragma: no cover - lo always starts a word
+        return [(lo, hi, True)], 0, 0, 0, 0
     mark_starts = [s for s, _ in marks]
 
     def cost(index: int, first: bool) -> int:
@@ -123,6 +146,7 @@ def _window(
     last = first
     while last + 1 < len(units) and units[last + 1][0] < hi:
         last += 1
+    core = (first, last)
     used = sum(cost(i, i == first) for i in range(first, last + 1))
     left_added = right_added = 0
     while True:
@@ -140,10 +164,10 @@ def _window(
             right_added += step
         else:
             break
-    return units[first][0], units[last][1]
+    return units, first, last, core[0], core[1]
 
 
-def _shrink(text: str, start: int, end: int, lo: int, hi: int) -> int:
+def _shrink(text: str, start: int, end: int, hi: int) -> int:
     """A smaller end for ``[start, end)``: drop the last word after the cluster, else cut."""
     cut = max(text.rfind(" ", start, end - 1), text.rfind("\n", start, end - 1))
     if cut > max(hi, start):

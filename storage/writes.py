@@ -153,9 +153,7 @@ def record_poll(
     session.execute(update(Feed).where(Feed.id == feed_id).values(**values))
 
 
-def store_articles(
-    session: Session, feed_id: int, articles: Sequence[NewArticle]
-) -> StoredBatch:
+def store_articles(session: Session, feed_id: int, articles: Sequence[NewArticle]) -> StoredBatch:
     """Insert new articles with their matches and outbox rows; report what was created.
 
     An article whose canonical URL is already stored is skipped with everything attached to it,

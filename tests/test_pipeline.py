@@ -95,7 +95,9 @@ def test_cycle_on_postgresql(tmp_path: Path, site: SiteServer, postgres_url: str
 
 
 @pytest.mark.postgres
-def test_postgresql_refuses_an_old_schema(tmp_path: Path, site: SiteServer, postgres_url: str) -> None:
+def test_postgresql_refuses_an_old_schema(
+    tmp_path: Path, site: SiteServer, postgres_url: str
+) -> None:
     import storage
 
     config = write_config(tmp_path, feeds=[], database=postgres_url)

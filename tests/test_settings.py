@@ -45,21 +45,31 @@ def test_the_documented_example_loads(tmp_path: Path, monkeypatch: pytest.Monkey
     assert "abc123" not in repr(settings.notify[0])
 
 
-def test_database_url_from_environment_wins(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_database_url_from_environment_wins(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("NEWSWATCH_TEST_TOKEN", "x")
     monkeypatch.setenv("NEWSWATCH_DATABASE_URL", "postgresql+psycopg://nw@db.internal/news")
-    assert load_settings(write(tmp_path, VALID)).database == "postgresql+psycopg://nw@db.internal/news"
+    assert (
+        load_settings(write(tmp_path, VALID)).database == "postgresql+psycopg://nw@db.internal/news"
+    )
 
 
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
         ("feeds:\n  - url: https://a.example/rss\n    nmae: A\n", "feeds[0].nmae: unknown key"),
-        ("network:\n  timeout_seconds: -1\n", "network.timeout_seconds: Input should be greater than 0"),
+        (
+            "network:\n  timeout_seconds: -1\n",
+            "network.timeout_seconds: Input should be greater than 0",
+        ),
         ("feeds:\n  - url: ftp://a.example/rss\n", "feeds[0].url"),
         ("database: mysql://root@localhost/x\n", "database: unsupported database 'mysql'"),
         ("topics:\n  - name: t\n    query: 'NATO AND (China'\n", "topics[0].query"),
-        ("topics:\n  - name: t\n    query: NATO\n    notify: [nobody]\n", "no entry in notify: has them"),
+        (
+            "topics:\n  - name: t\n    query: NATO\n    notify: [nobody]\n",
+            "no entry in notify: has them",
+        ),
         ("colour: blue\n", "colour: unknown key"),
     ],
 )
@@ -89,7 +99,9 @@ def test_missing_file_says_what_to_do(tmp_path: Path) -> None:
         load_settings(tmp_path / "nope.yaml")
 
 
-def test_unset_environment_variable_is_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_unset_environment_variable_is_named(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.delenv("NEWSWATCH_TEST_TOKEN", raising=False)
     with pytest.raises(ConfigError, match=r"notify\[0\]\.url refers to \$\{NEWSWATCH_TEST_TOKEN\}"):
         load_settings(write(tmp_path, VALID))

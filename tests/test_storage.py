@@ -21,7 +21,9 @@ def engine(database_url: str):  # type: ignore[no-untyped-def]
     engine.dispose()
 
 
-def article(n: int, *, topic_id: int | None = None, channels: tuple[str, ...] = ()) -> storage.NewArticle:
+def article(
+    n: int, *, topic_id: int | None = None, channels: tuple[str, ...] = ()
+) -> storage.NewArticle:
     matches = (
         (storage.NewMatch(topic_id, [{"term": "nato"}], f"snippet {n}", channels),)
         if topic_id
@@ -72,7 +74,9 @@ def test_writes_are_idempotent(engine) -> None:  # type: ignore[no-untyped-def]
     assert (first.new_articles, len(first.matches)) == (2, 1)
     assert (again.new_articles, again.matches) == (0, [])
     with sessions() as session:
-        counts = [session.scalar(select(func.count()).select_from(t)) for t in (Article, Match, Alert)]
+        counts = [
+            session.scalar(select(func.count()).select_from(t)) for t in (Article, Match, Alert)
+        ]
     assert counts == [2, 1, 1]
 
 
@@ -138,7 +142,9 @@ def test_outbox_claims_are_exclusive_and_retries_back_off(engine) -> None:  # ty
     feed_id, topic_id = setup_feed_and_topic(engine)
     sessions = storage.session_factory(engine)
     with storage.transaction(sessions) as session:
-        storage.store_articles(session, feed_id, [article(1, topic_id=topic_id, channels=("a", "b"))])
+        storage.store_articles(
+            session, feed_id, [article(1, topic_id=topic_id, channels=("a", "b"))]
+        )
     with storage.transaction(sessions) as session:
         claimed = storage.claim_alerts(session)
     with storage.transaction(sessions) as session:
@@ -172,7 +178,10 @@ def test_a_dead_workers_claim_expires(engine) -> None:  # type: ignore[no-untype
 def test_sqlite_pragmas(tmp_path) -> None:  # type: ignore[no-untyped-def]
     engine = storage.create_db_engine(f"sqlite:///{tmp_path / 'x.db'}")
     with engine.connect() as connection:
-        values = [connection.execute(text(f"PRAGMA {p}")).scalar() for p in ("journal_mode", "foreign_keys", "busy_timeout")]
+        values = [
+            connection.execute(text(f"PRAGMA {p}")).scalar()
+            for p in ("journal_mode", "foreign_keys", "busy_timeout")
+        ]
     engine.dispose()
     assert values == ["wal", 1, 30000]
 
