@@ -43,7 +43,7 @@ def summary_markdown(report: CycleReport) -> str:
         f"| {counts['alerts_failed']} | {counts['alerts_retrying']} "
         f"| {report.duration_seconds:.1f} s |",
     ]
-    problems = [e for outcome in report.feeds for e in outcome.errors] + report.delivery.errors
+    problems = report.errors
     if problems:
         lines += ["", "## Problems", ""] + [f"- {p}" for p in problems[:50]]
     return "\n".join(lines)

@@ -5,16 +5,21 @@ Thin on purpose: each step is a plain function of ``flows.pipeline``.
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 from prefect.futures import wait
+from prefect.runtime import flow_run
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from flows import artifacts, pipeline
 from flows.settings import FeedSettings, load_settings
+
+
+def current_run_id() -> str | None:
+    run_id = flow_run.get_id()
+    return str(run_id) if run_id else None
 
 
 @task(name="process-feed", task_run_name="process {feed.url}", cache_policy=NO_CACHE)
@@ -30,13 +35,12 @@ def deliver_alerts(cycle: pipeline.Cycle) -> pipeline.DeliveryOutcome:
 @flow(name="monitor-feeds", task_runner=ThreadPoolTaskRunner(max_workers=8))  # type: ignore[arg-type]
 def monitor_feeds(config_path: str) -> dict[str, Any]:
     """Run one monitoring cycle for the config file at ``config_path``."""
-    started = time.perf_counter()
     settings = load_settings(config_path)
     with pipeline.open_cycle(settings) as cycle:
         futures = [process_feed.submit(cycle, feed) for feed in settings.feeds]
         wait(futures)
         outcomes = [future.result() for future in futures]
         delivery = deliver_alerts(cycle)
-    report = pipeline.CycleReport(outcomes, delivery, time.perf_counter() - started)
+        report = pipeline.finish_cycle(cycle, outcomes, delivery, flow_run_id=current_run_id())
     artifacts.publish(report)
     return report.as_dict()

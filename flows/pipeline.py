@@ -34,6 +34,7 @@ from extractors import (
 )
 from flows.settings import FeedSettings, Settings
 from matching import Topic, TopicMatcher
+from storage.clock import utcnow
 from storage.models import Feed
 
 log = logging.getLogger(__name__)
@@ -82,6 +83,10 @@ class CycleReport:
     duration_seconds: float
 
     @property
+    def errors(self) -> list[str]:
+        return [e for outcome in self.feeds for e in outcome.errors] + self.delivery.errors
+
+    @property
     def matches(self) -> list[NewMatchInfo]:
         return [m for outcome in self.feeds for m in outcome.matches]
 
@@ -121,6 +126,7 @@ class Cycle:
         matcher: TopicMatcher,
         sender: AlertSender,
     ) -> None:
+        self.started, self.started_at = time.perf_counter(), utcnow()
         self.settings = settings
         self.fetcher = fetcher
         self.sessions = sessions
@@ -358,10 +364,28 @@ def _send_one(sender: AlertSender, alert: storage.PendingAlert) -> tuple[bool, s
     return result.ok, result.error
 
 
+def finish_cycle(
+    cycle: Cycle,
+    outcomes: list[FeedOutcome],
+    delivery: DeliveryOutcome,
+    *,
+    flow_run_id: str | None = None,
+) -> CycleReport:
+    """Build the cycle's report and keep it in the runs table."""
+    report = CycleReport(outcomes, delivery, time.perf_counter() - cycle.started)
+    with storage.transaction(cycle.sessions) as session:
+        storage.record_run(
+            session,
+            flow_run_id=flow_run_id,
+            started_at=cycle.started_at,
+            counts=report.counts(),
+            errors=report.errors,
+        )
+    return report
+
+
 def run_cycle(settings: Settings) -> CycleReport:
     """One whole cycle without Prefect (for benchmarks and tests of the plain functions)."""
-    started = time.perf_counter()
     with open_cycle(settings) as cycle:
         outcomes = [process_feed(cycle, feed) for feed in settings.feeds]
-        delivery = deliver_alerts(cycle)
-    return CycleReport(outcomes, delivery, time.perf_counter() - started)
+        return finish_cycle(cycle, outcomes, deliver_alerts(cycle))

@@ -15,6 +15,8 @@ QUIET_DEFAULTS = {
     "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "90",
     # Log records of the stage packages reach the Prefect UI with the run's own logs.
     "PREFECT_LOGGING_EXTRA_LOGGERS": "extractors,storage,matching,alerts,flows",
+    # ...and the same loggers used outside a flow run (CLI commands, tests) stay local.
+    "PREFECT_LOGGING_TO_API_WHEN_MISSING_FLOW": "ignore",
 }
 
 

@@ -15,7 +15,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from storage.clock import utcnow
-from storage.models import Alert, Article, Feed, Match, Topic
+from storage.models import Alert, Article, Feed, Match, Run, Topic
 
 
 @dataclass(frozen=True)
@@ -228,3 +228,24 @@ def store_articles(session: Session, feed_id: int, articles: Sequence[NewArticle
             .on_conflict_do_nothing(index_elements=["topic_id", "article_id", "channel"])
         )
     return StoredBatch(len(new_ids), created)
+
+
+def record_run(
+    session: Session,
+    *,
+    flow_run_id: str | None,
+    started_at: datetime,
+    counts: dict[str, int],
+    errors: list[str],
+) -> int:
+    """Keep one row per cycle: when it ran, what it counted, what went wrong."""
+    run = Run(
+        flow_run_id=flow_run_id,
+        started_at=started_at,
+        finished_at=utcnow(),
+        counts=counts,
+        errors=[e[:1000] for e in errors[:200]],
+    )
+    session.add(run)
+    session.flush()
+    return run.id

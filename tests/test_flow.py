@@ -62,3 +62,14 @@ def test_monitor_flow_runs_a_cycle_and_publishes_artifacts(
     second = monitor_feeds(str(config))
     assert second["counts"]["new_articles"] == 0 and second["counts"]["alerts_sent"] == 0
     assert len(receiver.notifications) == len(expected)
+
+    import storage
+    from flows.settings import load_settings
+    from storage.models import Run
+
+    engine = storage.create_db_engine(load_settings(config).database)
+    with storage.session_factory(engine)() as session:
+        runs = session.query(Run).order_by(Run.id).all()
+    engine.dispose()
+    assert [r.counts["matches"] for r in runs] == [len(expected), 0]
+    assert runs[0].flow_run_id == str(state.state_details.flow_run_id)
