@@ -6,18 +6,26 @@ the traceback.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import sys
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
+from flows.cli_common import (
+    ConfigOption,
+    FormatOption,
+    UsageError,
+    check_format,
+    emit,
+    err,
+    open_store,
+    out,
+    parse_since,
+    print_table,
+)
+from flows.cli_topics import topics_app
 from flows.prefect_env import configure_prefect_env
 from flows.settings import VERSION, ConfigError, load_settings
 
@@ -30,19 +38,9 @@ app = typer.Typer(
 )
 db_app = typer.Typer(help="Database schema commands.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+app.add_typer(topics_app, name="topics")
 
-# markup is off: titles and snippets from the web contain [brackets] that are not rich tags.
-out = Console(highlight=False, soft_wrap=True, markup=False)
-err = Console(stderr=True, highlight=False, soft_wrap=True, markup=False)
 _state = {"debug": False}
-
-ConfigOption = Annotated[
-    Path, typer.Option("--config", "-c", help="Path to newswatch.yaml.", show_default=True)
-]
-
-
-class UsageError(Exception):
-    """Bad command-line input (exit code 2)."""
 
 
 def _version(value: bool) -> None:
@@ -83,7 +81,7 @@ def demo(
     )
     matches = [m for feed in result.report["feeds"] for m in feed["matches"]]
     if matches:
-        _print_table(matches, ("topic", "title", "source", "published", "url"))
+        print_table(matches, ("topic", "title", "source", "published", "url"))
     out.print()
     if result.alerts:
         out.print(f"{len(result.alerts)} alert(s) received by the demo webhook:", style="bold")
@@ -130,7 +128,7 @@ def run(
     )
     matches = [m for feed in report["feeds"] for m in feed["matches"]]
     if matches:
-        _print_table(matches, ("topic", "title", "source", "published", "url"))
+        print_table(matches, ("topic", "title", "source", "published", "url"))
     _print_problems(report)
 
 
@@ -141,28 +139,20 @@ def matches(
     since: Annotated[
         str | None, typer.Option(help="Only articles published since this ISO date/time.")
     ] = None,
-    output_format: Annotated[
-        str, typer.Option("--format", help="table, json (one object per line) or csv.")
-    ] = "table",
+    output_format: FormatOption = "table",
     limit: Annotated[int | None, typer.Option(help="At most this many rows.")] = None,
 ) -> None:
     """List stored matches, newest first.
 
     Example: newswatch matches --config newswatch.yaml --topic nato-china-arms --format json
     """
-    if output_format not in ("table", "json", "csv"):
-        raise UsageError(f"--format {output_format!r} is not one of table, json, csv")
-    since_dt = _parse_since(since) if since else None
+    check_format(output_format)
+    since_dt = parse_since(since) if since else None
     settings = load_settings(config)
     import storage
 
-    engine = storage.create_db_engine(settings.database)
-    try:
-        storage.ensure_schema(engine, auto_upgrade=storage.is_embedded(engine))
-        with storage.session_factory(engine)() as session:
-            rows = storage.list_matches(session, topic=topic, since=since_dt, limit=limit)
-    finally:
-        engine.dispose()
+    with open_store(settings.database) as sessions, sessions() as session:
+        rows = storage.list_matches(session, topic=topic, since=since_dt, limit=limit)
     records = [
         {
             "topic": r.topic,
@@ -175,7 +165,12 @@ def matches(
         }
         for r in rows
     ]
-    _emit(records, output_format, ("topic", "title", "source", "published", "url"))
+    emit(
+        records,
+        output_format,
+        ("topic", "title", "source", "published", "url"),
+        empty="No matches stored yet.",
+    )
 
 
 @app.command()
@@ -248,41 +243,6 @@ def db_upgrade(config: ConfigOption = Path("newswatch.yaml")) -> None:
         out.print(f"{shown}: upgraded schema from {before or 'empty'} to {after}.")
 
 
-def _parse_since(value: str) -> datetime:
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        raise UsageError(
-            f"--since {value!r} is not an ISO date; use e.g. 2024-06-01 or 2024-06-01T08:00+00:00"
-        ) from None
-    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed
-
-
-def _emit(records: list[dict[str, Any]], fmt: str, columns: tuple[str, ...]) -> None:
-    if fmt == "json":
-        for record in records:
-            sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
-    elif fmt == "csv":
-        buffer = io.StringIO()
-        writer = csv.DictWriter(buffer, fieldnames=list(records[0]) if records else list(columns))
-        writer.writeheader()
-        writer.writerows(records)
-        sys.stdout.write(buffer.getvalue())
-    elif records:
-        _print_table(records, columns)
-    else:
-        out.print("No matches stored yet.")
-
-
-def _print_table(records: list[dict[str, Any]], columns: tuple[str, ...]) -> None:
-    table = Table(show_lines=False)
-    for column in columns:
-        table.add_column(column, overflow="fold")
-    for record in records:
-        table.add_row(*(str(record.get(c) or "") for c in columns))
-    out.print(table)
-
-
 def _print_problems(report: dict[str, Any]) -> None:
     problems = [e for feed in report["feeds"] for e in feed["errors"]]
     problems += report["delivery"]["errors"]
@@ -296,6 +256,7 @@ def main() -> None:
     """Console-script entry point: run the app and turn known errors into one-line messages."""
     from alerts import ChannelConfigError
     from flows.demo import DemoError
+    from matching import QuerySyntaxError
     from storage import StorageError
 
     try:
@@ -304,6 +265,8 @@ def main() -> None:
             sys.exit(code)
     except (ConfigError, UsageError) as exc:
         _fail(exc, 2)
+    except QuerySyntaxError as exc:
+        _fail(Exception(f"{exc}\n{exc.caret()}"), 2)
     except (StorageError, ChannelConfigError, DemoError) as exc:
         _fail(exc, 1)
     except typer.Exit as exc:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
@@ -33,7 +33,7 @@ from extractors import (
     parse_feed,
 )
 from flows.settings import FeedSettings, Settings
-from matching import Topic, TopicMatcher
+from matching import Topic, TopicMatch, TopicMatcher
 from storage.clock import utcnow
 from storage.models import Feed
 
@@ -137,9 +137,7 @@ class Cycle:
             self.topic_ids = storage.sync_topics(
                 session, [(t.name, t.query) for t in settings.topics]
             )
-        self.topic_channels = {
-            t.name: tuple(c.key for c in sender.channels_for(t.notify)) for t in settings.topics
-        }
+        self.topic_channels = topic_channel_keys(settings)
 
 
 def channels_from_settings(settings: Settings) -> list[Channel]:
@@ -152,6 +150,31 @@ def matcher_from_settings(settings: Settings) -> TopicMatcher:
             Topic(name=t.name, query=t.query, default_operator=t.default_operator)
             for t in settings.topics
         ]
+    )
+
+
+def topic_channel_keys(settings: Settings) -> dict[str, tuple[str, ...]]:
+    """Topic name -> keys of the channels its ``notify`` tags select (none: store only)."""
+    channels = channels_from_settings(settings)
+    return {
+        t.name: tuple(c.key for c in channels if c.tags & set(t.notify)) for t in settings.topics
+    }
+
+
+def new_matches(
+    found: Iterable[TopicMatch],
+    topic_ids: dict[str, int],
+    topic_channels: dict[str, tuple[str, ...]],
+) -> tuple[storage.NewMatch, ...]:
+    """Matcher results as rows for storage, each with the channels to alert."""
+    return tuple(
+        storage.NewMatch(
+            topic_id=topic_ids[m.topic],
+            terms=[asdict(t) for t in m.terms],
+            snippet=m.snippet,
+            channels=topic_channels.get(m.topic, ()),
+        )
+        for m in found
     )
 
 
@@ -294,15 +317,7 @@ def _article_for(
         return None
     source = feed.name or sitename or feed.url
     found = cycle.matcher.match(title, text, source=source, lang=language)
-    matches = tuple(
-        storage.NewMatch(
-            topic_id=cycle.topic_ids[m.topic],
-            terms=[asdict(t) for t in m.terms],
-            snippet=m.snippet,
-            channels=cycle.topic_channels.get(m.topic, ()),
-        )
-        for m in found
-    )
+    matches = new_matches(found, cycle.topic_ids, cycle.topic_channels)
     return storage.NewArticle(
         canonical_url=url,
         guid=entry.guid,

@@ -17,7 +17,13 @@ from storage.db import (
 )
 from storage.errors import DatabaseUnreachableError, SchemaOutOfDateError, StorageError
 from storage.outbox import PendingAlert, claim_alerts, count_by_status, mark_failed, mark_sent
-from storage.queries import MatchRow, list_matches
+from storage.queries import (
+    MatchRow,
+    StoredArticle,
+    count_articles,
+    iter_articles,
+    list_matches,
+)
 from storage.writes import (
     NewArticle,
     NewMatch,
@@ -27,6 +33,7 @@ from storage.writes import (
     record_poll,
     record_run,
     store_articles,
+    store_matches,
     sync_feeds,
     sync_topics,
 )
@@ -39,15 +46,18 @@ __all__ = [
     "PendingAlert",
     "SchemaOutOfDateError",
     "StorageError",
+    "StoredArticle",
     "StoredBatch",
     "StoredMatch",
     "claim_alerts",
+    "count_articles",
     "count_by_status",
     "create_db_engine",
     "current_revision",
     "ensure_schema",
     "head_revision",
     "is_embedded",
+    "iter_articles",
     "known_entries",
     "list_matches",
     "mark_failed",
@@ -57,6 +67,7 @@ __all__ = [
     "redact_database_url",
     "session_factory",
     "store_articles",
+    "store_matches",
     "sync_feeds",
     "sync_topics",
     "transaction",

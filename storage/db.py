@@ -92,11 +92,34 @@ def current_revision(engine: Engine) -> str | None:
 def upgrade(engine: Engine) -> tuple[str | None, str | None]:
     """Apply every pending migration; return (revision before, revision after)."""
     before = current_revision(engine)
-    config = _alembic_config(engine)
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+    migrate(engine, "upgrade", "head")
     return before, head_revision(engine)
+
+
+def migrate(engine: Engine, direction: str, target: str) -> None:
+    """Run Alembic ``upgrade``/``downgrade`` to ``target`` in one transaction.
+
+    SQLite alters tables by copying them (batch mode); with foreign keys on, dropping the old
+    copy would cascade-delete dependent rows, so they are off while migrating and checked after.
+    """
+    config = _alembic_config(engine)
+    step = command.upgrade if direction == "upgrade" else command.downgrade
+    with engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()
+        try:
+            with connection.begin():
+                config.attributes["connection"] = connection
+                step(config, target)
+                if sqlite:
+                    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                    if broken:
+                        raise StorageError(f"migration left broken references: {broken[:5]}")
+        finally:
+            if sqlite:
+                connection.exec_driver_sql("PRAGMA foreign_keys=ON")
 
 
 def ensure_schema(engine: Engine, *, auto_upgrade: bool) -> None:

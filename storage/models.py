@@ -61,6 +61,25 @@ class Feed(Base):
     disabled: Mapped[bool] = mapped_column(Boolean, default=False)
     next_poll_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # hash of the last parsed body: an unchanged body is not parsed again
+    body_hash: Mapped[str | None] = mapped_column(String(64))
+    # conditional polls since the last unconditional one (some servers answer 304 forever)
+    polls_since_full: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    failing_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # the last feed-health notice sent for this feed: None, "failing" or "disabled"
+    health_notice: Mapped[str | None] = mapped_column(String(16))
+
+
+class Story(Base):
+    """Copies of one story across outlets (syndicated wire copy, light edits) share a story."""
+
+    __tablename__ = "stories"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    representative_article_id: Mapped[int | None] = mapped_column(
+        ForeignKey("articles.id", use_alter=True, ondelete="SET NULL")
+    )
 
 
 class Article(Base):
@@ -83,6 +102,11 @@ class Article(Base):
     text: Mapped[str | None] = mapped_column(Text)
     text_source: Mapped[str] = mapped_column(String(8))  # "page" or "feed"
     content_hash: Mapped[str] = mapped_column(String(64), index=True)
+    story_id: Mapped[int | None] = mapped_column(
+        ForeignKey("stories.id", ondelete="SET NULL"), index=True
+    )
+    # MinHash signature of the text, for near-duplicate (same story) detection
+    signature: Mapped[list[int] | None] = mapped_column(JSON)
 
 
 class Topic(Base):
@@ -111,20 +135,20 @@ class Match(Base):
 
 
 class Alert(Base):
-    """The transactional outbox: one row per (topic, article, channel), written in the same
-    transaction as the match, delivered afterwards and marked sent."""
+    """The transactional outbox: one row per (topic, story, channel), written in the same
+    transaction as the match, delivered afterwards and marked sent. ``article_id`` is the copy
+    of the story that raised the alert."""
 
     __tablename__ = "alerts"
     __table_args__ = (
-        UniqueConstraint(
-            "topic_id", "article_id", "channel", name="uq_alert_topic_article_channel"
-        ),
+        UniqueConstraint("topic_id", "story_id", "channel", name="uq_alert_topic_story_channel"),
         Index("ix_alerts_status_next", "status", "next_attempt_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     topic_id: Mapped[int] = mapped_column(ForeignKey("topics.id", ondelete="CASCADE"))
     article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"))
+    story_id: Mapped[int] = mapped_column(ForeignKey("stories.id", ondelete="CASCADE"))
     channel: Mapped[str] = mapped_column(String(300))  # a channel key: never a secret URL
     status: Mapped[str] = mapped_column(
         String(16), default="pending"

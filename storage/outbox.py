@@ -9,7 +9,7 @@ remaining at-least-once window.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, func, or_, select, update
@@ -32,6 +32,7 @@ class PendingAlert:
     published: datetime | None
     snippet: str
     attempts: int
+    also_reported_by: tuple[str, ...] = ()
 
 
 def claim_alerts(
@@ -47,17 +48,22 @@ def claim_alerts(
         and_(Alert.status == "pending", Alert.next_attempt_at <= now),
         and_(Alert.status == "sending", Alert.claimed_at < now - lease),
     )
-    candidates = list(session.scalars(select(Alert.id).where(due).order_by(Alert.id).limit(limit)))
-    claimed: list[int] = []
-    for alert_id in candidates:
-        result = session.execute(
+    candidates = select(Alert.id).where(due).order_by(Alert.id).limit(limit)
+    if session.get_bind().dialect.name == "postgresql":
+        # other workers' claims in flight are skipped, not waited for
+        candidates = candidates.with_for_update(skip_locked=True)
+    ids = list(session.scalars(candidates))
+    if not ids:
+        return []
+    claimed = list(
+        session.scalars(
             update(Alert)
-            .where(Alert.id == alert_id, due)
+            .where(Alert.id.in_(ids), due)
             .values(status="sending", claimed_at=now, attempts=Alert.attempts + 1)
+            .returning(Alert.id)
             .execution_options(synchronize_session=False)
         )
-        if result.rowcount == 1:  # type: ignore[attr-defined]
-            claimed.append(alert_id)
+    )
     if not claimed:
         return []
     rows = session.execute(
@@ -79,7 +85,32 @@ def claim_alerts(
         .where(Alert.id.in_(claimed))
         .order_by(Alert.id)
     )
-    return [PendingAlert(*row) for row in rows]
+    pending = [PendingAlert(*row) for row in rows]
+    copies = _other_outlets(session, claimed)
+    return [replace(p, also_reported_by=copies.get(p.id, ())) for p in pending]
+
+
+def _other_outlets(session: Session, alert_ids: list[int]) -> dict[int, tuple[str, ...]]:
+    """For each alert, the outlets of the other copies of its story (one query)."""
+    source = func.coalesce(Feed.name, Article.sitename, Feed.url)
+    rows = session.execute(
+        select(Alert.id, source, Article.id, Alert.article_id)
+        .join(Article, Article.story_id == Alert.story_id)
+        .join(Feed, Article.feed_id == Feed.id)
+        .where(Alert.id.in_(alert_ids))
+        .order_by(Alert.id, Article.id)
+    )
+    outlets: dict[int, list[str]] = {}
+    own: dict[int, str] = {}
+    for alert_id, outlet, article_id, alert_article in rows:
+        if article_id == alert_article:
+            own[alert_id] = outlet
+        else:
+            outlets.setdefault(alert_id, []).append(outlet)
+    return {
+        alert_id: tuple(dict.fromkeys(o for o in names if o != own.get(alert_id)))
+        for alert_id, names in outlets.items()
+    }
 
 
 def mark_sent(session: Session, alert_id: int) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -70,3 +71,50 @@ def topic_names(session: Session) -> list[str]:
 
 def count_matches(session: Session) -> int:
     return int(session.scalar(select(func.count()).select_from(Match)) or 0)
+
+
+@dataclass(frozen=True)
+class StoredArticle:
+    id: int
+    story_id: int | None
+    title: str
+    text: str
+    source: str
+    language: str | None
+
+
+def count_articles(session: Session, *, since: datetime | None = None) -> int:
+    stmt = select(func.count()).select_from(Article).where(Article.text.is_not(None))
+    if since is not None:
+        stmt = stmt.where(func.coalesce(Article.published_at, Article.fetched_at) >= since)
+    return int(session.scalar(stmt) or 0)
+
+
+def iter_articles(
+    session: Session, *, since: datetime | None = None, chunk: int = 500
+) -> Iterator[list[StoredArticle]]:
+    """Stored articles with text, oldest id first, in chunks (keyset pagination: one query per
+    chunk, constant memory)."""
+    last_id = 0
+    while True:
+        stmt = (
+            select(
+                Article.id,
+                Article.story_id,
+                Article.title,
+                Article.text,
+                func.coalesce(Feed.name, Article.sitename, Feed.url),
+                Article.language,
+            )
+            .join(Feed, Article.feed_id == Feed.id)
+            .where(Article.id > last_id, Article.text.is_not(None))
+            .order_by(Article.id)
+            .limit(chunk)
+        )
+        if since is not None:
+            stmt = stmt.where(func.coalesce(Article.published_at, Article.fetched_at) >= since)
+        rows = [StoredArticle(*row) for row in session.execute(stmt)]
+        if not rows:
+            return
+        yield rows
+        last_id = rows[-1].id

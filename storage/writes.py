@@ -15,7 +15,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from storage.clock import utcnow
-from storage.models import Alert, Article, Feed, Match, Run, Topic
+from storage.models import Alert, Article, Feed, Match, Run, Story, Topic
 
 
 @dataclass(frozen=True)
@@ -38,6 +38,9 @@ class NewArticle:
     language: str | None = None
     sitename: str | None = None
     matches: tuple[NewMatch, ...] = ()
+    signature: list[int] | None = field(default=None, repr=False)
+    # canonical URL of an earlier copy of the same story (stored, or earlier in this batch)
+    same_story_as: str | None = None
 
 
 @dataclass(frozen=True)
@@ -46,6 +49,7 @@ class StoredMatch:
     topic_id: int
     canonical_url: str
     title: str
+    story_id: int
 
 
 @dataclass(frozen=True)
@@ -154,10 +158,12 @@ def record_poll(
 
 
 def store_articles(session: Session, feed_id: int, articles: Sequence[NewArticle]) -> StoredBatch:
-    """Insert new articles with their matches and outbox rows; report what was created.
+    """Insert new articles with their stories, matches and outbox rows; report what was created.
 
     An article whose canonical URL is already stored is skipped with everything attached to it,
-    so a re-run creates nothing twice.
+    so a re-run creates nothing twice. An article that is a copy of an earlier one
+    (``same_story_as``) joins that article's story; its matches are stored, but the outbox row
+    already exists for the story, so no second alert is queued.
     """
     if not articles:
         return StoredBatch(0, [])
@@ -176,6 +182,7 @@ def store_articles(session: Session, feed_id: int, articles: Sequence[NewArticle
             "text": a.text,
             "text_source": a.text_source,
             "content_hash": content_hash(a.text),
+            "signature": a.signature,
         }
         for a in articles
     ]
@@ -183,13 +190,13 @@ def store_articles(session: Session, feed_id: int, articles: Sequence[NewArticle
     stmt = stmt.on_conflict_do_nothing(index_elements=["canonical_url"])
     inserted = session.execute(stmt.returning(Article.id, Article.canonical_url)).all()
     new_ids = {url: article_id for article_id, url in inserted}
+    fresh = [a for a in articles if a.canonical_url in new_ids]
+    stories = _assign_stories(session, fresh, new_ids, now)
     match_rows: list[dict[str, Any]] = []
     alert_rows: list[dict[str, Any]] = []
     created: list[StoredMatch] = []
-    for article in articles:
-        article_id = new_ids.get(article.canonical_url)
-        if article_id is None:
-            continue
+    for article in fresh:
+        article_id, story_id = new_ids[article.canonical_url], stories[article.canonical_url]
         for match in article.matches:
             match_rows.append(
                 {
@@ -204,6 +211,7 @@ def store_articles(session: Session, feed_id: int, articles: Sequence[NewArticle
                 {
                     "topic_id": match.topic_id,
                     "article_id": article_id,
+                    "story_id": story_id,
                     "channel": channel,
                     "status": "pending",
                     "attempts": 0,
@@ -213,7 +221,9 @@ def store_articles(session: Session, feed_id: int, articles: Sequence[NewArticle
                 for channel in match.channels
             )
             created.append(
-                StoredMatch(article_id, match.topic_id, article.canonical_url, article.title)
+                StoredMatch(
+                    article_id, match.topic_id, article.canonical_url, article.title, story_id
+                )
             )
     if match_rows:
         session.execute(
@@ -225,9 +235,60 @@ def store_articles(session: Session, feed_id: int, articles: Sequence[NewArticle
         session.execute(
             _insert(session, Alert.__table__)
             .values(alert_rows)
-            .on_conflict_do_nothing(index_elements=["topic_id", "article_id", "channel"])
+            .on_conflict_do_nothing(index_elements=["topic_id", "story_id", "channel"])
         )
     return StoredBatch(len(new_ids), created)
+
+
+def _assign_stories(
+    session: Session, fresh: Sequence[NewArticle], ids: dict[str, int], now: datetime
+) -> dict[str, int]:
+    """Give each newly inserted article a story: its earlier copy's, or a new one.
+
+    Three statements whatever the batch size: read the stories of earlier copies, insert the
+    new stories, set every article's story.
+    """
+    earlier = {a.same_story_as for a in fresh if a.same_story_as} - set(ids)
+    known: dict[str, int] = {}
+    if earlier:
+        found = session.execute(
+            select(Article.canonical_url, Article.story_id).where(
+                Article.canonical_url.in_(earlier), Article.story_id.is_not(None)
+            )
+        )
+        known = {url: story_id for url, story_id in found if story_id is not None}
+    leader: dict[str, str] = {}  # article URL -> URL of the batch article that opens its story
+    for article in fresh:
+        target = article.same_story_as
+        if target in leader:
+            leader[article.canonical_url] = leader[target]
+        elif target in known:
+            continue
+        else:
+            leader[article.canonical_url] = article.canonical_url
+    openers = sorted({ids[url] for url in leader.values()})
+    story_of_opener: dict[int, int] = {}
+    if openers:
+        created = session.execute(
+            _insert(session, Story.__table__)
+            .values([{"first_seen_at": now, "representative_article_id": i} for i in openers])
+            .returning(Story.id, Story.representative_article_id)
+        )
+        story_of_opener = {opener: story_id for story_id, opener in created}
+    assigned = {
+        a.canonical_url: (
+            story_of_opener[ids[leader[a.canonical_url]]]
+            if a.canonical_url in leader
+            else known[str(a.same_story_as)]
+        )
+        for a in fresh
+    }
+    if assigned:
+        session.execute(
+            update(Article),
+            [{"id": ids[url], "story_id": story_id} for url, story_id in assigned.items()],
+        )
+    return assigned
 
 
 def record_run(
@@ -249,3 +310,54 @@ def record_run(
     session.add(run)
     session.flush()
     return run.id
+
+
+def store_matches(
+    session: Session, rows: Sequence[tuple[int, int | None, NewMatch]], *, queue_alerts: bool
+) -> int:
+    """Store matches found for already stored articles (a topic backfill): (article id, story id,
+    match). Existing matches are kept as they are; returns how many were new. Alerts are queued
+    only when asked, so a backfill does not flood the channels with old news by default."""
+    if not rows:
+        return 0
+    now = utcnow()
+    inserted = session.execute(
+        _insert(session, Match.__table__)
+        .values(
+            [
+                {
+                    "article_id": article_id,
+                    "topic_id": m.topic_id,
+                    "terms": m.terms,
+                    "snippet": m.snippet,
+                    "matched_at": now,
+                }
+                for article_id, _, m in rows
+            ]
+        )
+        .on_conflict_do_nothing(index_elements=["article_id", "topic_id"])
+        .returning(Match.article_id)
+    ).all()
+    new = {article_id for (article_id,) in inserted}
+    alerts = [
+        {
+            "topic_id": m.topic_id,
+            "article_id": article_id,
+            "story_id": story_id,
+            "channel": channel,
+            "status": "pending",
+            "attempts": 0,
+            "next_attempt_at": now,
+            "created_at": now,
+        }
+        for article_id, story_id, m in rows
+        if queue_alerts and article_id in new and story_id is not None
+        for channel in m.channels
+    ]
+    if alerts:
+        session.execute(
+            _insert(session, Alert.__table__)
+            .values(alerts)
+            .on_conflict_do_nothing(index_elements=["topic_id", "story_id", "channel"])
+        )
+    return len(new)
