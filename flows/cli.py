@@ -25,6 +25,7 @@ from flows.cli_common import (
     parse_since,
     print_table,
 )
+from flows.cli_history import export, prune, search
 from flows.cli_topics import topics_app
 from flows.prefect_env import configure_prefect_env
 from flows.settings import VERSION, ConfigError, load_settings
@@ -39,6 +40,9 @@ app = typer.Typer(
 db_app = typer.Typer(help="Database schema commands.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(topics_app, name="topics")
+app.command()(search)
+app.command()(export)
+app.command()(prune)
 
 _state = {"debug": False}
 

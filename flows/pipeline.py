@@ -33,7 +33,7 @@ from extractors import (
     parse_feed,
 )
 from flows.settings import FeedSettings, Settings
-from matching import Topic, TopicMatch, TopicMatcher
+from matching import Topic, TopicMatch, TopicMatcher, tokenize
 from storage.clock import utcnow
 from storage.models import Feed
 
@@ -178,6 +178,11 @@ def new_matches(
     )
 
 
+def index_tokens(title: str, text: str) -> str:
+    """The matcher's normalised tokens, as the search index stores them."""
+    return " ".join(token.norm for part in (title, text) for token in tokenize(part))
+
+
 def fetch_policy(settings: Settings) -> FetchPolicy:
     network = settings.network
     return FetchPolicy(
@@ -319,6 +324,7 @@ def _article_for(
     found = cycle.matcher.match(title, text, source=source, lang=language)
     matches = new_matches(found, cycle.topic_ids, cycle.topic_channels)
     return storage.NewArticle(
+        index_text=index_tokens(title, text),
         canonical_url=url,
         guid=entry.guid,
         title=title,

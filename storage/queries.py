@@ -76,6 +76,7 @@ def count_matches(session: Session) -> int:
 @dataclass(frozen=True)
 class StoredArticle:
     id: int
+    url: str
     story_id: int | None
     title: str
     text: str
@@ -100,6 +101,7 @@ def iter_articles(
         stmt = (
             select(
                 Article.id,
+                Article.canonical_url,
                 Article.story_id,
                 Article.title,
                 Article.text,
@@ -118,3 +120,51 @@ def iter_articles(
             return
         yield rows
         last_id = rows[-1].id
+
+
+def export_matches(
+    session: Session, *, topic: str, since: datetime | None = None
+) -> Iterator[dict[str, object]]:
+    """Every stored match of ``topic`` with its article, for analysts (oldest first)."""
+    stmt = (
+        select(
+            Topic.name,
+            Article.canonical_url,
+            Article.title,
+            func.coalesce(Feed.name, Article.sitename, Feed.url),
+            Article.author,
+            Article.published_at,
+            Article.language,
+            Article.story_id,
+            Match.snippet,
+            Match.terms,
+            Match.matched_at,
+            Article.text_source,
+            Article.text,
+        )
+        .join(Article, Match.article_id == Article.id)
+        .join(Topic, Match.topic_id == Topic.id)
+        .join(Feed, Article.feed_id == Feed.id)
+        .where(Topic.name == topic)
+        .order_by(Match.id)
+    )
+    if since is not None:
+        stmt = stmt.where(func.coalesce(Article.published_at, Match.matched_at) >= since)
+    for row in session.execute(stmt.execution_options(yield_per=500)):
+        (name, url, title, source, author, published, language, story, snippet, terms,
+         matched_at, text_source, text) = row  # fmt: skip
+        yield {
+            "topic": name,
+            "url": url,
+            "title": title,
+            "source": source,
+            "author": author,
+            "published": published.isoformat() if published else None,
+            "language": language,
+            "story_id": story,
+            "snippet": snippet,
+            "terms": sorted({str(t.get("term")) for t in terms or []}),
+            "matched_at": matched_at.isoformat(),
+            "text_source": text_source,
+            "text": text,
+        }

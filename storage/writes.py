@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from storage.clock import utcnow
 from storage.models import Alert, Article, Feed, Match, Run, Story, Topic
+from storage.search import index_articles
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,8 @@ class NewArticle:
     signature: list[int] | None = field(default=None, repr=False)
     # canonical URL of an earlier copy of the same story (stored, or earlier in this batch)
     same_story_as: str | None = None
+    # the matcher's normalised tokens of title and text, for the search index
+    index_text: str | None = field(default=None, repr=False)
 
 
 @dataclass(frozen=True)
@@ -192,6 +195,10 @@ def store_articles(session: Session, feed_id: int, articles: Sequence[NewArticle
     new_ids = {url: article_id for article_id, url in inserted}
     fresh = [a for a in articles if a.canonical_url in new_ids]
     stories = _assign_stories(session, fresh, new_ids, now)
+    index_articles(
+        session,
+        [(new_ids[a.canonical_url], a.index_text or a.title + " " + a.text) for a in fresh],
+    )
     match_rows: list[dict[str, Any]] = []
     alert_rows: list[dict[str, Any]] = []
     created: list[StoredMatch] = []
@@ -361,3 +368,20 @@ def store_matches(
             .on_conflict_do_nothing(index_elements=["topic_id", "story_id", "channel"])
         )
     return len(new)
+
+
+def prune_texts(session: Session, *, older_than: datetime) -> int:
+    """Drop the text (and near-duplicate signature) of articles fetched before ``older_than``
+    that no topic matched. Every article row, match and alert is kept. Returns how many."""
+    matched = select(Match.article_id)
+    result = session.execute(
+        update(Article)
+        .where(
+            Article.fetched_at < older_than,
+            Article.text.is_not(None),
+            Article.id.not_in(matched),
+        )
+        .values(text=None, signature=None)
+        .execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
