@@ -110,6 +110,16 @@ def sync_topics(session: Session, topics: Sequence[tuple[str, str]]) -> dict[str
     return {name: topic_id for name, topic_id in rows}
 
 
+def known_entries_statement(feed_id: int, guids: list[str], urls: list[str]) -> Any:
+    """The dedupe lookup of a feed batch; both branches use an index (feed_id+guid, url)."""
+    return select(Article.guid, Article.canonical_url, Article.feed_id).where(
+        or_(
+            (Article.feed_id == feed_id) & Article.guid.in_(guids),
+            Article.canonical_url.in_(urls),
+        )
+    )
+
+
 def known_entries(
     session: Session, feed_id: int, guids: Iterable[str], urls: Iterable[str]
 ) -> set[str]:
@@ -117,14 +127,7 @@ def known_entries(
     guids, urls = list(guids), list(urls)
     if not guids and not urls:
         return set()
-    rows = session.execute(
-        select(Article.guid, Article.canonical_url, Article.feed_id).where(
-            or_(
-                (Article.feed_id == feed_id) & Article.guid.in_(guids),
-                Article.canonical_url.in_(urls),
-            )
-        )
-    )
+    rows = session.execute(known_entries_statement(feed_id, guids, urls))
     known: set[str] = set()
     for guid, url, owner in rows:
         if owner == feed_id:
