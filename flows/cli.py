@@ -13,6 +13,7 @@ from typing import Annotated, Any
 
 import typer
 
+from flows.cli_alerts import alerts_app
 from flows.cli_common import (
     ConfigOption,
     FormatOption,
@@ -40,6 +41,7 @@ app = typer.Typer(
 db_app = typer.Typer(help="Database schema commands.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(topics_app, name="topics")
+app.add_typer(alerts_app, name="alerts")
 app.command()(search)
 app.command()(export)
 app.command()(prune)

@@ -148,7 +148,8 @@ def backfill(
     Example: newswatch topics backfill nato-china-arms --since 2024-01-01
     """
     import storage
-    from flows.pipeline import new_matches, topic_channel_keys
+    from flows.channels import topic_channel_keys
+    from flows.pipeline import new_matches
     from matching import Topic, TopicMatcher
 
     settings = load_settings(config)

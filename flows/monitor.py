@@ -14,6 +14,7 @@ from prefect.runtime import flow_run
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from flows import artifacts, pipeline
+from flows.channels import prefect_secret
 from flows.settings import FeedSettings, load_settings
 
 
@@ -36,7 +37,7 @@ def deliver_alerts(cycle: pipeline.Cycle) -> pipeline.DeliveryOutcome:
 def monitor_feeds(config_path: str) -> dict[str, Any]:
     """Run one monitoring cycle for the config file at ``config_path``."""
     settings = load_settings(config_path)
-    with pipeline.open_cycle(settings) as cycle:
+    with pipeline.open_cycle(settings, resolve_secret=prefect_secret) as cycle:
         futures = [process_feed.submit(cycle, feed) for feed in settings.feeds]
         wait(futures)
         outcomes = [future.result() for future in futures]

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 import storage
-from alerts import AlertItem, AlertSender, Channel, render_alert
+from alerts import AlertItem, AlertSender, render_alert
 from extractors import (
     ExtractionError,
     FeedEntry,
@@ -32,6 +32,7 @@ from extractors import (
     make_client,
     parse_feed,
 )
+from flows.channels import SecretResolver, load_channels, topic_channel_keys
 from flows.settings import FeedSettings, Settings
 from matching import Topic, TopicMatch, TopicMatcher, tokenize
 from storage.clock import utcnow
@@ -140,10 +141,6 @@ class Cycle:
         self.topic_channels = topic_channel_keys(settings)
 
 
-def channels_from_settings(settings: Settings) -> list[Channel]:
-    return [Channel.from_url(c.url, c.tags, name=c.name) for c in settings.notify]
-
-
 def matcher_from_settings(settings: Settings) -> TopicMatcher:
     return TopicMatcher(
         [
@@ -151,14 +148,6 @@ def matcher_from_settings(settings: Settings) -> TopicMatcher:
             for t in settings.topics
         ]
     )
-
-
-def topic_channel_keys(settings: Settings) -> dict[str, tuple[str, ...]]:
-    """Topic name -> keys of the channels its ``notify`` tags select (none: store only)."""
-    channels = channels_from_settings(settings)
-    return {
-        t.name: tuple(c.key for c in channels if c.tags & set(t.notify)) for t in settings.topics
-    }
 
 
 def new_matches(
@@ -195,7 +184,7 @@ def fetch_policy(settings: Settings) -> FetchPolicy:
 
 
 @contextmanager
-def open_cycle(settings: Settings) -> Iterator[Cycle]:
+def open_cycle(settings: Settings, resolve_secret: SecretResolver | None = None) -> Iterator[Cycle]:
     """Open the database (upgrading an embedded SQLite schema), the HTTP client and the channels."""
     engine = storage.create_db_engine(settings.database)
     try:
@@ -207,7 +196,7 @@ def open_cycle(settings: Settings) -> Iterator[Cycle]:
                 Fetcher(policy, client),
                 storage.session_factory(engine),
                 matcher_from_settings(settings),
-                AlertSender(channels_from_settings(settings)),
+                AlertSender(load_channels(settings, resolve_secret)),
             )
     finally:
         engine.dispose()

@@ -82,6 +82,8 @@ class Settings(_Strict):
     feeds: list[FeedSettings] = Field(default_factory=list)
     topics: list[TopicSettings] = Field(default_factory=list)
     notify: list[NotifySettings] = Field(default_factory=list)
+    # an Apprise configuration file (YAML or TEXT), relative to this config file
+    notify_config: str | None = None
 
     @field_validator("database")
     @classmethod
@@ -105,14 +107,6 @@ class Settings(_Strict):
             duplicates = sorted({n for n in names if names.count(n) > 1})
             if duplicates:
                 raise ValueError(f"{kind}: duplicate entries {', '.join(duplicates)}")
-        known_tags = {tag for channel in self.notify for tag in channel.tags}
-        for topic in self.topics:
-            unknown = sorted(set(topic.notify) - known_tags)
-            if unknown:
-                raise ValueError(
-                    f"topic {topic.name!r} notifies tag(s) {', '.join(unknown)} but no entry in "
-                    "notify: has them; add the tag to a channel or remove it from the topic"
-                )
         return self
 
 
@@ -150,7 +144,32 @@ def parse_settings(text: str, source: Path) -> Settings:
         settings = Settings.model_validate(raw)
     except ValidationError as exc:
         raise ConfigError(_describe_validation(exc, source)) from None
-    return settings.model_copy(update={"database": _resolve_sqlite(settings.database, source)})
+    settings = settings.model_copy(
+        update={
+            "database": _resolve_sqlite(settings.database, source),
+            "notify_config": (
+                str((source.resolve().parent / settings.notify_config).resolve())
+                if settings.notify_config
+                else None
+            ),
+        }
+    )
+    _check_topic_tags(settings, source)
+    return settings
+
+
+def _check_topic_tags(settings: Settings, source: Path) -> None:
+    from flows.channels import channel_specs
+
+    known_tags = {tag for spec in channel_specs(settings) for tag in spec.tags}
+    for index, topic in enumerate(settings.topics):
+        unknown = sorted(set(topic.notify) - known_tags)
+        if unknown:
+            raise ConfigError(
+                f"{source}: topics[{index}].notify: tag(s) {', '.join(unknown)} of topic "
+                f"{topic.name!r} are on no channel (notify: or notify_config:); add the tag to "
+                "a channel or remove it from the topic"
+            )
 
 
 def _expand_env(raw: dict[str, Any], source: Path) -> dict[str, Any]:

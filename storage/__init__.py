@@ -16,7 +16,15 @@ from storage.db import (
     upgrade,
 )
 from storage.errors import DatabaseUnreachableError, SchemaOutOfDateError, StorageError
-from storage.outbox import PendingAlert, claim_alerts, count_by_status, mark_failed, mark_sent
+from storage.outbox import (
+    AlertRow,
+    PendingAlert,
+    claim_alerts,
+    count_by_status,
+    list_alerts,
+    mark_failed,
+    mark_sent,
+)
 from storage.queries import (
     MatchRow,
     StoredArticle,
@@ -42,6 +50,7 @@ from storage.writes import (
 )
 
 __all__ = [
+    "AlertRow",
     "DatabaseUnreachableError",
     "MatchRow",
     "NewArticle",
@@ -64,6 +73,7 @@ __all__ = [
     "is_embedded",
     "iter_articles",
     "known_entries",
+    "list_alerts",
     "list_matches",
     "mark_failed",
     "mark_sent",

@@ -138,3 +138,42 @@ def mark_failed(session: Session, alert_id: int, error: str, *, attempts: int) -
 def count_by_status(session: Session) -> dict[str, int]:
     rows = session.execute(select(Alert.status, func.count()).group_by(Alert.status))
     return {status: int(count) for status, count in rows}
+
+
+@dataclass(frozen=True)
+class AlertRow:
+    id: int
+    topic: str
+    title: str
+    url: str
+    channel: str
+    status: str
+    attempts: int
+    last_error: str | None
+    next_attempt_at: datetime
+    sent_at: datetime | None
+
+
+def list_alerts(session: Session, *, status: str | None = None, limit: int = 200) -> list[AlertRow]:
+    """The outbox, newest first."""
+    stmt = (
+        select(
+            Alert.id,
+            Topic.name,
+            Article.title,
+            Article.canonical_url,
+            Alert.channel,
+            Alert.status,
+            Alert.attempts,
+            Alert.last_error,
+            Alert.next_attempt_at,
+            Alert.sent_at,
+        )
+        .join(Topic, Alert.topic_id == Topic.id)
+        .join(Article, Alert.article_id == Article.id)
+        .order_by(Alert.id.desc())
+        .limit(limit)
+    )
+    if status is not None:
+        stmt = stmt.where(Alert.status == status)
+    return [AlertRow(*row) for row in session.execute(stmt)]

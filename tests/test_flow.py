@@ -73,3 +73,66 @@ def test_monitor_flow_runs_a_cycle_and_publishes_artifacts(
     engine.dispose()
     assert [r.counts["matches"] for r in runs] == [len(expected), 0]
     assert runs[0].flow_run_id == str(state.state_details.flow_run_id)
+
+
+PLANTED = "s3cr3t-PLANTED-T0KEN"
+
+
+def test_secrets_never_reach_logs_or_artifacts(
+    prefect_server: None,
+    tmp_path: Path,
+    site: SiteServer,
+    receiver: WebhookReceiver,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A channel URL with a planted token, read from a Prefect Secret block at run time, plus a
+    failing channel whose errors get logged: the token appears in no log record (captured
+    locally and stored by the Prefect API) and in no artifact."""
+    import asyncio
+    import logging
+
+    import yaml
+    from prefect import get_client
+    from prefect.blocks.system import Secret
+    from prefect.client.schemas.filters import LogFilter, LogFilterFlowRunId
+    from prefect.states import State
+
+    from flows.monitor import monitor_feeds
+
+    caplog.set_level(logging.DEBUG)
+    good = f"json://user:{PLANTED}@127.0.0.1:{receiver.port}/hook?+X-Token={PLANTED}"
+    Secret(value=good).save("newswatch-test-hook", overwrite=True)
+    with WebhookReceiver(status=lambda attempt: 500) as failing:
+        bad = f"json://user:{PLANTED}@127.0.0.1:{failing.port}/hook?+X-Token={PLANTED}"
+        Secret(value=bad).save("newswatch-failing-hook", overwrite=True)
+        config = write_config(
+            tmp_path,
+            feeds=demo_feeds(site.base_url),
+            hook_url="prefect-secret:newswatch-test-hook",
+            allow_hosts=[host_port(site.base_url)],
+        )
+        raw = yaml.safe_load(config.read_text())
+        raw["notify"].append({"url": "prefect-secret:newswatch-failing-hook", "tags": ["team"]})
+        config.write_text(yaml.safe_dump(raw))
+        state: State = monitor_feeds(str(config), return_state=True)  # type: ignore[call-overload]
+    assert state.is_completed()
+    report = state.result()
+    expected = expected_matches(site.base_url)
+    assert report["counts"]["alerts_sent"] == len(expected)
+    assert report["counts"]["alerts_retrying"] == len(expected)
+    assert len(receiver.notifications) == len(expected)
+    assert receiver.notifications[0].payload["title"].startswith("[nato-china-arms]")
+
+    async def stored_logs_and_artifacts() -> str:
+        async with get_client() as client:
+            logs = await client.read_logs(
+                log_filter=LogFilter(flow_run_id=LogFilterFlowRunId(any_=[state.state_details.flow_run_id]))
+            )
+            artifacts = await client.read_artifacts()
+            return "\n".join([log.message for log in logs] + [str(a.data) for a in artifacts])
+
+    stored = asyncio.run(stored_logs_and_artifacts())
+    assert "500" in stored  # the failures were logged and reported...
+    assert PLANTED not in stored  # ...without the token
+    assert PLANTED not in caplog.text
+    assert PLANTED not in str(report)

@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
+import yaml
 
 from flows.local_servers import SiteServer, WebhookReceiver
 from flows.pipeline import run_cycle
@@ -102,4 +103,43 @@ def test_postgresql_refuses_an_old_schema(
 
     config = write_config(tmp_path, feeds=[], database=postgres_url)
     with pytest.raises(storage.SchemaOutOfDateError, match="newswatch db upgrade"):
+        run_cycle(load_settings(config))
+
+
+def test_channels_from_an_apprise_config_file(
+    tmp_path: Path, site: SiteServer, receiver: WebhookReceiver
+) -> None:
+    (tmp_path / "apprise.yml").write_text(
+        "version: 1\nurls:\n"
+        f"  - json://127.0.0.1:{receiver.port}/from-file:\n"
+        "      - tag: team\n"
+        "  - json://127.0.0.1:9/elsewhere:\n"
+        "      - tag: other\n"
+    )
+    config = write_config(
+        tmp_path, feeds=demo_feeds(site.base_url), allow_hosts=[host_port(site.base_url)]
+    )
+    raw = yaml.safe_load(config.read_text())
+    raw["notify_config"] = "apprise.yml"
+    raw["topics"][0]["notify"] = ["team"]
+    config.write_text(yaml.safe_dump(raw, allow_unicode=True))
+    report = run_cycle(load_settings(config))
+    assert report.delivery.sent == len(expected_matches(site.base_url)) > 0
+    assert {n.path for n in receiver.notifications} == {"/from-file"}
+
+
+def test_missing_apprise_config_file_is_named(tmp_path: Path) -> None:
+    from flows.settings import ConfigError
+
+    config = write_config(tmp_path, feeds=[])
+    config.write_text(config.read_text() + "notify_config: nowhere/apprise.yml\n")
+    with pytest.raises(ConfigError, match=r"notify_config: cannot read .*nowhere/apprise\.yml"):
+        load_settings(config)
+
+
+def test_secret_references_need_a_prefect_run(tmp_path: Path, site: SiteServer) -> None:
+    from flows.settings import ConfigError
+
+    config = write_config(tmp_path, feeds=[], hook_url="prefect-secret:team-hook")
+    with pytest.raises(ConfigError, match="prefect-secret:team-hook, which only a Prefect run"):
         run_cycle(load_settings(config))

@@ -68,7 +68,7 @@ def test_database_url_from_environment_wins(
         ("topics:\n  - name: t\n    query: 'NATO AND (China'\n", "topics[0].query"),
         (
             "topics:\n  - name: t\n    query: NATO\n    notify: [nobody]\n",
-            "no entry in notify: has them",
+            "topics[0].notify: tag(s) nobody",
         ),
         ("colour: blue\n", "colour: unknown key"),
     ],
