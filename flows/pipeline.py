@@ -327,17 +327,24 @@ def _article_for(
     )
 
 
-def deliver_alerts(cycle: Cycle) -> DeliveryOutcome:
-    """Send every due alert of the outbox once, recording each outcome as it happens."""
+def deliver_alerts(cycle: Cycle, *, limit: int = 1000) -> DeliveryOutcome:
+    """Send every due alert of the outbox once, recording each outcome as it happens.
+
+    Alerts are claimed one at a time, just before sending: if the process dies, only the alert
+    in flight stays claimed (and is retried once its claim expires); the others stay pending
+    for the next cycle.
+    """
     outcome = DeliveryOutcome()
-    with storage.transaction(cycle.sessions) as session:
-        pending = storage.claim_alerts(session)
     known = {c.key for c in cycle.sender.channels}
-    for alert in pending:
+    for _ in range(limit):
+        with storage.transaction(cycle.sessions) as session:
+            claimed = storage.claim_alerts(session, limit=1)
+        if not claimed:
+            break
+        alert = claimed[0]
         error: str | None
         if alert.channel not in known:
-            error = f"channel {alert.channel} is no longer in the config; alert not sent"
-            ok = False
+            ok, error = False, f"channel {alert.channel} is no longer in the config; not sent"
         else:
             ok, error = _send_one(cycle.sender, alert)
         with storage.transaction(cycle.sessions) as session:
@@ -366,6 +373,7 @@ def _send_one(sender: AlertSender, alert: storage.PendingAlert) -> tuple[bool, s
             source=alert.source,
             published=alert.published,
             snippet=alert.snippet,
+            also_reported_by=alert.also_reported_by,
         ),
         fmt,
         max_body=sender.body_limit(alert.channel),
