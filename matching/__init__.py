@@ -17,6 +17,14 @@ default operator; with "OR", ``+`` terms are required and the other bare terms o
 Lucene. Explicit ``a OR NOT b`` is plain boolean logic. A query that is only negative matches
 every article without the excluded terms. Matching is on normalised tokens (NFKC, casefold,
 accents removed; apostrophes, hyphens and other punctuation separate tokens).
+
+With many topics, ``TopicMatcher`` first runs one Aho-Corasick automaton over the article to
+pick the topics that could match (``matching.prefilter``); ``prefilter=False`` evaluates every
+topic instead, with the same results.
+
+Story grouping (``matching.stories``): ``story_signature(text)`` is a MinHash signature (a
+tuple of ints, safe to store as JSON); ``StoryIndex`` finds the earlier article a new one is a
+syndicated or republished copy of; ``similarity`` compares two signatures.
 """
 
 from matching.document import Document
@@ -25,6 +33,7 @@ from matching.matcher import Topic, TopicMatch, TopicMatcher, snippet_for
 from matching.nodes import MatchedTerm
 from matching.query import Query, parse_query
 from matching.snippet import SNIPPET_LIMIT
+from matching.stories import Signature, StoryIndex, similarity, story_signature
 from matching.text import Token, tokenize
 
 __all__ = [
@@ -33,11 +42,15 @@ __all__ = [
     "MatchedTerm",
     "Query",
     "QuerySyntaxError",
+    "Signature",
+    "StoryIndex",
     "Token",
     "Topic",
     "TopicMatch",
     "TopicMatcher",
     "parse_query",
+    "similarity",
     "snippet_for",
+    "story_signature",
     "tokenize",
 ]

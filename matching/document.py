@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from itertools import accumulate
+from itertools import accumulate, chain
 from typing import Literal
 
 from matching.text import normalise_raw, split_parts
@@ -25,6 +25,7 @@ class FieldTokens:
         "_positions",
         "_prefixes",
         "_vocab",
+        "_where",
         "norms",
         "text",
     )
@@ -34,6 +35,7 @@ class FieldTokens:
         self._parts = split_parts(text)
         self.norms, self._owner = normalise_raw(self._parts[1::2])
         self._vocab: frozenset[str] | None = None
+        self._where: dict[str, list[int]] | None = None
         self._bounds: list[int] | None = None
         self._positions: dict[Pattern, list[int]] = {}
         self._prefixes: dict[str, frozenset[str]] = {}
@@ -73,21 +75,31 @@ class FieldTokens:
         value, is_prefix = pattern
         if not self.has(pattern):
             found = []
-        elif is_prefix:
-            words = self.expand_prefix(value)
-            found = [i for i, norm in enumerate(self.norms) if norm in words]
         else:
-            found = []
-            norms = self.norms
-            i = -1
-            try:
-                while True:
-                    i = norms.index(value, i + 1)
-                    found.append(i)
-            except ValueError:
-                pass
+            where = self._where
+            if where is None:
+                where = self._where = self._index()
+            if is_prefix:
+                words = self.expand_prefix(value)
+                if len(words) == 1:
+                    found = where[next(iter(words))]
+                else:
+                    found = sorted(chain.from_iterable(where[w] for w in words))
+            else:
+                found = where[value]
         self._positions[pattern] = found
         return found
+
+    def _index(self) -> dict[str, list[int]]:
+        """Every distinct token with its positions, built in one pass when first needed."""
+        where: dict[str, list[int]] = {}
+        for i, norm in enumerate(self.norms):
+            known = where.get(norm)
+            if known is None:
+                where[norm] = [i]
+            else:
+                known.append(i)
+        return where
 
     def char_span(self, first: int, last: int) -> tuple[int, int]:
         """Character span in the original text covering tokens ``first`` to ``last`` inclusive."""

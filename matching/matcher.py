@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from matching.document import Document
 from matching.errors import QuerySyntaxError
 from matching.nodes import MatchedTerm
+from matching.prefilter import Prefilter
 from matching.query import Query, parse_query
 from matching.snippet import make_snippet
 
@@ -47,11 +48,17 @@ def snippet_for(title: str, text: str, terms: Iterable[MatchedTerm]) -> str:
 
 
 class TopicMatcher:
-    """Compiles every topic once; ``match`` tokenises an article once and runs all topics."""
+    """Compiles every topic once; ``match`` tokenises an article once and runs the topics.
 
-    __slots__ = ("_compiled",)
+    With ``prefilter=True`` (the default) one Aho-Corasick automaton over the topics' words
+    picks the topics that could match an article, and only those are evaluated (see
+    ``matching.prefilter``); the results are the same as with ``prefilter=False``, which
+    evaluates every topic on every article.
+    """
 
-    def __init__(self, topics: Iterable[Topic]) -> None:
+    __slots__ = ("_compiled", "_prefilter")
+
+    def __init__(self, topics: Iterable[Topic], *, prefilter: bool = True) -> None:
         """Raises QuerySyntaxError naming the topic whose query does not compile, and
         ValueError when two topics share a name."""
         compiled: list[tuple[Topic, Query]] = []
@@ -66,10 +73,16 @@ class TopicMatcher:
                 raise exc.with_topic(topic.name) from None
             compiled.append((topic, query))
         self._compiled: tuple[tuple[Topic, Query], ...] = tuple(compiled)
+        self._prefilter = Prefilter([q.root for _, q in compiled]) if prefilter else None
 
     @property
     def topics(self) -> tuple[Topic, ...]:
         return tuple(topic for topic, _ in self._compiled)
+
+    @property
+    def prefiltered(self) -> bool:
+        """Whether ``match`` evaluates only the topics the prefilter selects."""
+        return self._prefilter is not None
 
     def __len__(self) -> int:
         return len(self._compiled)
@@ -85,8 +98,13 @@ class TopicMatcher:
         title = title or ""
         text = text or ""
         document = Document(title, text, source, lang)
+        compiled = self._compiled
+        if self._prefilter is None:
+            selected: Iterable[tuple[Topic, Query]] = compiled
+        else:
+            selected = [compiled[i] for i in self._prefilter.candidates(document)]
         matches: list[TopicMatch] = []
-        for topic, query in self._compiled:
+        for topic, query in selected:
             if not query.evaluate(document):
                 continue
             terms = query.matched_terms(document)

@@ -66,6 +66,11 @@ class Query:
     def __str__(self) -> str:
         return self.string
 
+    @property
+    def root(self) -> Node:
+        """The compiled tree (read it, do not change it)."""
+        return self._root
+
     def matches(
         self,
         title: str | None = "",
