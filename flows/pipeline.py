@@ -8,10 +8,12 @@ plain data, converted here.
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
+from datetime import timedelta
 from typing import Any, Literal
 
 from sqlalchemy import select
@@ -34,7 +36,7 @@ from extractors import (
 )
 from flows.channels import SecretResolver, load_channels, topic_channel_keys
 from flows.settings import FeedSettings, Settings
-from matching import Topic, TopicMatch, TopicMatcher, tokenize
+from matching import StoryIndex, Topic, TopicMatch, TopicMatcher, story_signature, tokenize
 from storage.clock import utcnow
 from storage.models import Feed
 
@@ -45,6 +47,8 @@ FEED_ACCEPT = (
     "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
 )
 MAX_NEW_ENTRIES_PER_FEED = 100
+# Copies of a story published this long after the first still join its story.
+STORY_WINDOW = timedelta(days=7)
 
 
 @dataclass(frozen=True)
@@ -128,11 +132,19 @@ class Cycle:
         sender: AlertSender,
     ) -> None:
         self.started, self.started_at = time.perf_counter(), utcnow()
+        # Story assignment and the write that records it happen under one lock, so copies of a
+        # story arriving through two feeds in the same cycle join one story.
+        self.store_lock = threading.Lock()
+        self.stories = StoryIndex()
         self.settings = settings
         self.fetcher = fetcher
         self.sessions = sessions
         self.matcher = matcher
         self.sender = sender
+        with sessions() as session:
+            since = self.started_at - STORY_WINDOW
+            for url, signature in storage.recent_signatures(session, since=since):
+                self.stories.add(url, signature)
         with storage.transaction(sessions) as session:
             self.feed_ids = storage.sync_feeds(session, [(f.url, f.name) for f in settings.feeds])
             self.topic_ids = storage.sync_topics(
@@ -259,7 +271,8 @@ def _poll_and_store(cycle: Cycle, feed: FeedSettings, feed_id: int, outcome: Fee
         article = _article_for(cycle, feed, entry, outcome)
         if article is not None:
             articles.append(article)
-    with storage.transaction(cycle.sessions) as session:
+    with cycle.store_lock, storage.transaction(cycle.sessions) as session:
+        articles = group_stories(cycle.stories, articles)
         stored = storage.store_articles(session, feed_id, articles)
         storage.record_poll(
             session, feed_id, error=None, etag=response.etag, last_modified=response.last_modified
@@ -280,6 +293,21 @@ def _poll_and_store(cycle: Cycle, feed: FeedSettings, feed_id: int, outcome: Fee
                 snippet=snippet,
             )
         )
+
+
+def group_stories(
+    index: StoryIndex, articles: list[storage.NewArticle]
+) -> list[storage.NewArticle]:
+    """Link each article to an earlier copy of its story, if the index knows one, and add it to
+    the index. Call under the cycle's store lock, right before storing."""
+    linked = []
+    for article in articles:
+        signature = tuple(article.signature or ())
+        earlier = index.find(signature) if signature else None
+        if signature and article.canonical_url not in index:
+            index.add(article.canonical_url, signature)
+        linked.append(replace(article, same_story_as=str(earlier) if earlier else None))
+    return linked
 
 
 def _article_for(
@@ -314,6 +342,7 @@ def _article_for(
     matches = new_matches(found, cycle.topic_ids, cycle.topic_channels)
     return storage.NewArticle(
         index_text=index_tokens(title, text),
+        signature=list(story_signature(text)) or None,
         canonical_url=url,
         guid=entry.guid,
         title=title,

@@ -32,6 +32,7 @@ from storage.queries import (
     export_matches,
     iter_articles,
     list_matches,
+    recent_signatures,
 )
 from storage.search import index_articles, search_articles
 from storage.writes import (
@@ -78,6 +79,7 @@ __all__ = [
     "mark_failed",
     "mark_sent",
     "prune_texts",
+    "recent_signatures",
     "record_poll",
     "record_run",
     "redact_database_url",

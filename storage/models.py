@@ -106,7 +106,7 @@ class Article(Base):
         ForeignKey("stories.id", ondelete="SET NULL"), index=True
     )
     # MinHash signature of the text, for near-duplicate (same story) detection
-    signature: Mapped[list[int] | None] = mapped_column(JSON)
+    signature: Mapped[list[int] | None] = mapped_column(JSON(none_as_null=True))
 
 
 class Topic(Base):

@@ -168,3 +168,14 @@ def export_matches(
             "text_source": text_source,
             "text": text,
         }
+
+
+def recent_signatures(session: Session, *, since: datetime) -> list[tuple[str, list[int]]]:
+    """(canonical URL, near-duplicate signature) of articles fetched since ``since``, oldest
+    first, to seed a cycle's story index."""
+    rows = session.execute(
+        select(Article.canonical_url, Article.signature)
+        .where(Article.fetched_at >= since, Article.signature.is_not(None))
+        .order_by(Article.id)
+    )
+    return [(url, list(signature)) for url, signature in rows if signature]
