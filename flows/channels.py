@@ -25,6 +25,7 @@ class ChannelSpec:
     key: str
     url: str  # an Apprise URL, or a prefect-secret:NAME reference
     tags: frozenset[str]
+    max_per_hour: int | None = None
 
     @property
     def secret_name(self) -> str | None:
@@ -36,10 +37,10 @@ def channel_specs(settings: Settings) -> list[ChannelSpec]:
     for entry in settings.notify:
         if entry.url.startswith(SECRET_PREFIX):
             key = entry.name or entry.url  # "prefect-secret:NAME" is not itself a secret
-            specs.append(ChannelSpec(key, entry.url, frozenset(entry.tags)))
+            specs.append(ChannelSpec(key, entry.url, frozenset(entry.tags), entry.max_per_hour))
         else:
             channel = Channel.from_url(entry.url, entry.tags, name=entry.name)
-            specs.append(ChannelSpec(channel.key, channel.url, channel.tags))
+            specs.append(ChannelSpec(channel.key, channel.url, channel.tags, entry.max_per_hour))
     for channel in apprise_file_channels(settings):
         specs.append(ChannelSpec(channel.key, channel.url, channel.tags))
     return specs
@@ -57,6 +58,11 @@ def apprise_file_channels(settings: Settings) -> list[Channel]:
         return channels_from_apprise_config(content, str(path))
     except ChannelConfigError as exc:
         raise ConfigError(f"notify_config: {exc}") from None
+
+
+def hourly_limits(settings: Settings) -> dict[str, int]:
+    """Channel key -> at most this many alerts an hour (channels without a limit are absent)."""
+    return {s.key: s.max_per_hour for s in channel_specs(settings) if s.max_per_hour}
 
 
 def topic_channel_keys(settings: Settings) -> dict[str, tuple[str, ...]]:

@@ -139,6 +139,38 @@ def run(
 
 
 @app.command()
+def digest(
+    config: ConfigOption = Path("newswatch.yaml"),
+    topic: Annotated[
+        list[str] | None, typer.Option(help="Only this digest topic (repeatable).")
+    ] = None,
+) -> None:
+    """Send the digest of the digest topics now (normally run on their digest_cron).
+
+    Example: newswatch digest --config newswatch.yaml --topic weekly-nato
+    """
+    settings = load_settings(config)
+    digest_topics = {t.name for t in settings.topics if t.mode == "digest"}
+    unknown = sorted(set(topic or []) - digest_topics)
+    if unknown:
+        raise UsageError(
+            f"not a digest topic in {config}: {', '.join(unknown)} "
+            f"(digest topics: {', '.join(sorted(digest_topics)) or 'none'})"
+        )
+    configure_prefect_env()
+    from flows.digest import send_digest
+
+    outcome = send_digest(str(config), topics=topic or None)
+    out.print(
+        f"{outcome['sent']} alert(s) sent in digests, {outcome['retrying']} kept for the next."
+    )
+    for error in outcome["errors"]:
+        err.print(f"  - {error}")
+    if outcome["errors"]:
+        raise typer.Exit(1)
+
+
+@app.command()
 def matches(
     config: ConfigOption = Path("newswatch.yaml"),
     topic: Annotated[str | None, typer.Option(help="Only this topic.")] = None,

@@ -148,8 +148,7 @@ def backfill(
     Example: newswatch topics backfill nato-china-arms --since 2024-01-01
     """
     import storage
-    from flows.channels import topic_channel_keys
-    from flows.pipeline import new_matches
+    from flows.pipeline import Routing, new_matches
     from matching import Topic, TopicMatcher
 
     settings = load_settings(config)
@@ -159,11 +158,12 @@ def backfill(
         raise UsageError(f"no topic named {name!r} in {config} (topics: {known})")
     since_dt = parse_since(since) if since else None
     matcher = TopicMatcher([Topic(topic.name, topic.query, topic.default_operator)])
-    channels = topic_channel_keys(settings)
     found_total = new_total = 0
     with open_store(settings.database) as sessions:
         with storage.transaction(sessions) as session:
-            topic_ids = storage.sync_topics(session, [(topic.name, topic.query)])
+            routing = Routing.build(
+                settings, storage.sync_topics(session, [(topic.name, topic.query)])
+            )
             total = storage.count_articles(session, since=since_dt)
         progress = Progress(
             TextColumn("backfill {task.description}"),
@@ -180,9 +180,7 @@ def backfill(
                     (a.id, a.story_id, match)
                     for a in chunk
                     for match in new_matches(
-                        matcher.match(a.title, a.text, source=a.source, lang=a.language),
-                        topic_ids,
-                        channels,
+                        matcher.match(a.title, a.text, source=a.source, lang=a.language), routing
                     )
                 ]
                 found_total += len(rows)

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import os
 import re
+from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -56,6 +58,32 @@ class TopicSettings(_Strict):
     query: Annotated[str, Field(min_length=1)]
     notify: list[str] = Field(default_factory=list)
     default_operator: Literal["AND", "OR"] = "AND"
+    # immediate: one alert per story as it arrives; digest: one message per channel on a cron
+    mode: Literal["immediate", "digest"] = "immediate"
+    digest_cron: str = "0 8 * * *"
+    timezone: str = "UTC"
+
+    @field_validator("digest_cron")
+    @classmethod
+    def _cron_parses(cls, value: str) -> str:
+        from cronsim import CronSim, CronSimError
+
+        try:
+            CronSim(value, datetime.now(UTC))
+        except CronSimError as exc:
+            raise ValueError(f"not a cron expression ({exc}); e.g. '0 8 * * *' for 08:00") from None
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _timezone_exists(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                f"unknown time zone {value!r}; use e.g. UTC or Europe/Brussels"
+            ) from None
+        return value
 
     @field_validator("query")
     @classmethod
@@ -71,9 +99,14 @@ class NotifySettings(_Strict):
     url: Annotated[str, Field(min_length=3)]
     tags: list[str] = Field(default_factory=list)
     name: str | None = None
+    # at most this many alerts an hour; the rest are folded into one summary message
+    max_per_hour: Annotated[int, Field(ge=1)] | None = None
 
     def __repr__(self) -> str:  # the URL may hold a token
-        return f"NotifySettings(name={self.name!r}, tags={self.tags!r}, url=<redacted>)"
+        return (
+            f"NotifySettings(name={self.name!r}, tags={self.tags!r}, "
+            f"max_per_hour={self.max_per_hour!r}, url=<redacted>)"
+        )
 
 
 class Settings(_Strict):

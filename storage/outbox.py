@@ -1,6 +1,7 @@
 """The alert outbox: claim pending alerts atomically, then record what delivery did.
 
-States: ``pending`` -> ``sending`` (claimed) -> ``sent``; a failed attempt goes back to
+States: ``pending`` -> ``sending`` (claimed) -> ``sent``; alerts of digest topics wait as
+``digest`` until a digest claims them; a failed attempt goes back to
 ``pending`` with a later ``next_attempt_at``, and to ``failed`` after ``max_attempts``.
 A claim is a conditional UPDATE (``WHERE status='pending'``), so two workers never claim the same
 row. A claim older than the lease (a worker died mid-send) becomes claimable again: that is the
@@ -9,6 +10,7 @@ remaining at-least-once window.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
@@ -41,13 +43,31 @@ def claim_alerts(
     limit: int = 500,
     lease: timedelta = timedelta(minutes=10),
     now: datetime | None = None,
+    channel: str | None = None,
+    skip_channels: Iterable[str] = (),
+    held: bool = False,
+    topics: Iterable[str] | None = None,
 ) -> list[PendingAlert]:
-    """Claim up to ``limit`` alerts that are due; return them with what a message needs."""
+    """Claim up to ``limit`` alerts that are due; return them with what a message needs.
+
+    ``channel`` / ``skip_channels`` restrict the channels; ``held=True`` claims the alerts held
+    for a digest instead (optionally only those of ``topics``).
+    """
     now = now or utcnow()
-    due = or_(
-        and_(Alert.status == "pending", Alert.next_attempt_at <= now),
-        and_(Alert.status == "sending", Alert.claimed_at < now - lease),
-    )
+    if held:
+        due = Alert.status == "digest"
+    else:
+        due = or_(
+            and_(Alert.status == "pending", Alert.next_attempt_at <= now),
+            and_(Alert.status == "sending", Alert.claimed_at < now - lease),
+        )
+    if channel is not None:
+        due = and_(due, Alert.channel == channel)
+    skipped = list(skip_channels)
+    if skipped:
+        due = and_(due, Alert.channel.not_in(skipped))
+    if topics is not None:
+        due = and_(due, Alert.topic_id.in_(select(Topic.id).where(Topic.name.in_(list(topics)))))
     candidates = select(Alert.id).where(due).order_by(Alert.id).limit(limit)
     if session.get_bind().dialect.name == "postgresql":
         # other workers' claims in flight are skipped, not waited for
@@ -133,6 +153,43 @@ def mark_failed(session: Session, alert_id: int, error: str, *, attempts: int) -
         .values(status=status, last_error=error[:2000], next_attempt_at=next_at, claimed_at=None)
     )
     return status
+
+
+def release_held(session: Session, alert_ids: Iterable[int], error: str) -> None:
+    """A digest could not be sent: hold its alerts for the next digest, with the reason."""
+    session.execute(
+        update(Alert)
+        .where(Alert.id.in_(list(alert_ids)))
+        .values(status="digest", last_error=error[:2000], claimed_at=None)
+    )
+
+
+def sent_since(session: Session, channel: str, since: datetime) -> int:
+    """How many alerts ``channel`` received since ``since`` (for hourly limits)."""
+    return int(
+        session.scalar(
+            select(func.count())
+            .select_from(Alert)
+            .where(Alert.channel == channel, Alert.status == "sent", Alert.sent_at >= since)
+        )
+        or 0
+    )
+
+
+def count_due(session: Session, channel: str, now: datetime | None = None) -> int:
+    now = now or utcnow()
+    return int(
+        session.scalar(
+            select(func.count())
+            .select_from(Alert)
+            .where(
+                Alert.channel == channel,
+                Alert.status == "pending",
+                Alert.next_attempt_at <= now,
+            )
+        )
+        or 0
+    )
 
 
 def count_by_status(session: Session) -> dict[str, int]:

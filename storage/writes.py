@@ -25,6 +25,7 @@ class NewMatch:
     terms: list[dict[str, Any]]
     snippet: str
     channels: tuple[str, ...] = ()
+    held: bool = False  # a digest topic: the alert waits for the digest
 
 
 @dataclass(frozen=True)
@@ -223,7 +224,7 @@ def store_articles(session: Session, feed_id: int, articles: Sequence[NewArticle
                     "article_id": article_id,
                     "story_id": story_id,
                     "channel": channel,
-                    "status": "pending",
+                    "status": "digest" if match.held else "pending",
                     "attempts": 0,
                     "next_attempt_at": now,
                     "created_at": now,
@@ -355,7 +356,7 @@ def store_matches(
             "article_id": article_id,
             "story_id": story_id,
             "channel": channel,
-            "status": "pending",
+            "status": "digest" if m.held else "pending",
             "attempts": 0,
             "next_attempt_at": now,
             "created_at": now,

@@ -1,0 +1,212 @@
+"""What one monitoring cycle shares and reports: settings, HTTP, database, matcher, channels,
+story index and routing (``Cycle``), and the plain-data outcome of each step."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from datetime import timedelta
+from typing import Any, Literal
+
+from sqlalchemy.orm import Session, sessionmaker
+
+import storage
+from alerts import AlertSender
+from extractors import (
+    Fetcher,
+    FetchPolicy,
+    make_client,
+)
+from flows.channels import SecretResolver, hourly_limits, load_channels, topic_channel_keys
+from flows.settings import Settings
+from matching import StoryIndex, Topic, TopicMatcher
+from storage.clock import utcnow
+
+log = logging.getLogger(__name__)
+
+MAX_NEW_ENTRIES_PER_FEED = 100
+# Copies of a story published this long after the first still join its story.
+STORY_WINDOW = timedelta(days=7)
+
+
+@dataclass(frozen=True)
+class NewMatchInfo:
+    topic: str
+    title: str
+    source: str
+    url: str
+    published: str | None
+    snippet: str
+
+
+@dataclass
+class FeedOutcome:
+    url: str
+    name: str | None
+    status: Literal["ok", "not_modified", "failed"]
+    entries: int = 0
+    new_articles: int = 0
+    matches: list[NewMatchInfo] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    warning: str | None = None
+
+
+@dataclass
+class DeliveryOutcome:
+    sent: int = 0
+    failed: int = 0
+    retrying: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+@dataclass
+class CycleReport:
+    feeds: list[FeedOutcome]
+    delivery: DeliveryOutcome
+    duration_seconds: float
+
+    @property
+    def errors(self) -> list[str]:
+        return [e for outcome in self.feeds for e in outcome.errors] + self.delivery.errors
+
+    @property
+    def matches(self) -> list[NewMatchInfo]:
+        return [m for outcome in self.feeds for m in outcome.matches]
+
+    def counts(self) -> dict[str, int]:
+        return {
+            "feeds": len(self.feeds),
+            "feeds_ok": sum(o.status == "ok" for o in self.feeds),
+            "feeds_not_modified": sum(o.status == "not_modified" for o in self.feeds),
+            "feeds_failed": sum(o.status == "failed" for o in self.feeds),
+            "new_articles": sum(o.new_articles for o in self.feeds),
+            "matches": len(self.matches),
+            "alerts_sent": self.delivery.sent,
+            "alerts_failed": self.delivery.failed,
+            "alerts_retrying": self.delivery.retrying,
+        }
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "counts": self.counts(),
+            "duration_seconds": round(self.duration_seconds, 3),
+            "feeds": [asdict(o) for o in self.feeds],
+            "delivery": asdict(self.delivery),
+        }
+
+
+class Cycle:
+    """What one monitoring cycle shares: settings, HTTP, database, matcher and alert channels.
+
+    A plain class (not a dataclass) so that Prefect passes it to tasks by reference.
+    """
+
+    def __init__(
+        self,
+        settings: Settings,
+        fetcher: Fetcher,
+        sessions: sessionmaker[Session],
+        matcher: TopicMatcher,
+        sender: AlertSender,
+    ) -> None:
+        self.started, self.started_at = time.perf_counter(), utcnow()
+        # Story assignment and the write that records it happen under one lock, so copies of a
+        # story arriving through two feeds in the same cycle join one story.
+        self.store_lock = threading.Lock()
+        self.stories = StoryIndex()
+        self.settings = settings
+        self.fetcher = fetcher
+        self.sessions = sessions
+        self.matcher = matcher
+        self.sender = sender
+        with sessions() as session:
+            since = self.started_at - STORY_WINDOW
+            for url, signature in storage.recent_signatures(session, since=since):
+                self.stories.add(url, signature)
+        with storage.transaction(sessions) as session:
+            self.feed_ids = storage.sync_feeds(session, [(f.url, f.name) for f in settings.feeds])
+            self.topic_ids = storage.sync_topics(
+                session, [(t.name, t.query) for t in settings.topics]
+            )
+        self.routing = Routing.build(settings, self.topic_ids)
+        self.hourly_limits = hourly_limits(settings)
+
+
+def matcher_from_settings(settings: Settings) -> TopicMatcher:
+    return TopicMatcher(
+        [
+            Topic(name=t.name, query=t.query, default_operator=t.default_operator)
+            for t in settings.topics
+        ]
+    )
+
+
+@dataclass(frozen=True)
+class Routing:
+    """Where each topic's matches go: its database id, its channels, digest or immediate."""
+
+    topic_ids: dict[str, int]
+    channels: dict[str, tuple[str, ...]]
+    digest_topics: frozenset[str]
+
+    @classmethod
+    def build(cls, settings: Settings, topic_ids: dict[str, int]) -> Routing:
+        return cls(
+            topic_ids=topic_ids,
+            channels=topic_channel_keys(settings),
+            digest_topics=frozenset(t.name for t in settings.topics if t.mode == "digest"),
+        )
+
+
+def fetch_policy(settings: Settings) -> FetchPolicy:
+    network = settings.network
+    return FetchPolicy(
+        user_agent=network.user_agent,
+        timeout_seconds=network.timeout_seconds,
+        max_bytes=network.max_bytes,
+        allow_private=network.allow_private,
+        allow_hosts=frozenset(h.lower() for h in network.allow_hosts),
+    )
+
+
+@contextmanager
+def open_cycle(settings: Settings, resolve_secret: SecretResolver | None = None) -> Iterator[Cycle]:
+    """Open the database (upgrading an embedded SQLite schema), the HTTP client and the channels."""
+    engine = storage.create_db_engine(settings.database)
+    try:
+        storage.ensure_schema(engine, auto_upgrade=storage.is_embedded(engine))
+        policy = fetch_policy(settings)
+        with make_client(policy) as client:
+            yield Cycle(
+                settings,
+                Fetcher(policy, client),
+                storage.session_factory(engine),
+                matcher_from_settings(settings),
+                AlertSender(load_channels(settings, resolve_secret)),
+            )
+    finally:
+        engine.dispose()
+
+
+def finish_cycle(
+    cycle: Cycle,
+    outcomes: list[FeedOutcome],
+    delivery: DeliveryOutcome,
+    *,
+    flow_run_id: str | None = None,
+) -> CycleReport:
+    """Build the cycle's report and keep it in the runs table."""
+    report = CycleReport(outcomes, delivery, time.perf_counter() - cycle.started)
+    with storage.transaction(cycle.sessions) as session:
+        storage.record_run(
+            session,
+            flow_run_id=flow_run_id,
+            started_at=cycle.started_at,
+            counts=report.counts(),
+            errors=report.errors,
+        )
+    return report
