@@ -1,12 +1,14 @@
 """Alert formatting and delivery for newswatch.
 
-Pure formatting lives in :mod:`alerts.messages`, the only Apprise call in
-:mod:`alerts.sender`, URL redaction in :mod:`alerts.redact`, digests and folded alerts in :mod:`alerts.summary`,
-channels from an Apprise configuration file in :mod:`alerts.config`. This package imports no other
-project package, no Prefect and no database code.
+Pure formatting: one alert in :mod:`alerts.messages`, digests and folded alerts in
+:mod:`alerts.summary`, feed-health notices in :mod:`alerts.health`. The only Apprise call is in
+:mod:`alerts.sender`; channels from an Apprise configuration file come from :mod:`alerts.config`;
+URL redaction lives in :mod:`alerts.redact`. This package imports no other project package, no
+Prefect and no database code.
 """
 
 from alerts.errors import AlertsError, ChannelConfigError
+from alerts.health import render_feed_notice
 from alerts.messages import AlertItem, Format, render_alert
 from alerts.redact import redact_url
 from alerts.sender import AlertSender, Channel, SendResult
@@ -22,5 +24,6 @@ __all__ = [
     "SendResult",
     "redact_url",
     "render_alert",
+    "render_feed_notice",
     "render_summary",
 ]

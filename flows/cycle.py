@@ -47,7 +47,7 @@ class NewMatchInfo:
 class FeedOutcome:
     url: str
     name: str | None
-    status: Literal["ok", "not_modified", "failed"]
+    status: Literal["ok", "not_modified", "failed", "skipped"]
     entries: int = 0
     new_articles: int = 0
     matches: list[NewMatchInfo] = field(default_factory=list)
@@ -61,6 +61,7 @@ class DeliveryOutcome:
     failed: int = 0
     retrying: int = 0
     errors: list[str] = field(default_factory=list)
+    feed_notices: int = 0
 
 
 @dataclass
@@ -83,11 +84,13 @@ class CycleReport:
             "feeds_ok": sum(o.status == "ok" for o in self.feeds),
             "feeds_not_modified": sum(o.status == "not_modified" for o in self.feeds),
             "feeds_failed": sum(o.status == "failed" for o in self.feeds),
+            "feeds_skipped": sum(o.status == "skipped" for o in self.feeds),
             "new_articles": sum(o.new_articles for o in self.feeds),
             "matches": len(self.matches),
             "alerts_sent": self.delivery.sent,
             "alerts_failed": self.delivery.failed,
             "alerts_retrying": self.delivery.retrying,
+            "feed_notices": self.delivery.feed_notices,
         }
 
     def as_dict(self) -> dict[str, Any]:
@@ -132,6 +135,7 @@ class Cycle:
             self.topic_ids = storage.sync_topics(
                 session, [(t.name, t.query) for t in settings.topics]
             )
+            self.feed_states = storage.feed_states(session, self.feed_ids.values())
         self.routing = Routing.build(settings, self.topic_ids)
         self.hourly_limits = hourly_limits(settings)
 
@@ -170,6 +174,9 @@ def fetch_policy(settings: Settings) -> FetchPolicy:
         max_bytes=network.max_bytes,
         allow_private=network.allow_private,
         allow_hosts=frozenset(h.lower() for h in network.allow_hosts),
+        respect_robots=network.respect_robots,
+        max_connections=network.max_connections,
+        max_per_host=network.max_per_host,
     )
 
 

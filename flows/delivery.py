@@ -6,11 +6,20 @@ import logging
 from datetime import timedelta
 
 import storage
-from alerts import AlertItem, AlertSender, render_alert, render_summary
+from alerts import AlertItem, AlertSender, render_alert, render_feed_notice, render_summary
 from flows.cycle import Cycle, DeliveryOutcome
 from storage.clock import utcnow
 
 log = logging.getLogger(__name__)
+
+
+def deliver(cycle: Cycle) -> DeliveryOutcome:
+    """The cycle's delivery step: the outbox's due alerts, then feed-health notices."""
+    outcome = deliver_alerts(cycle)
+    notices = deliver_health_notices(cycle)
+    outcome.feed_notices = notices.sent
+    outcome.errors += notices.errors
+    return outcome
 
 
 def deliver_alerts(cycle: Cycle, *, limit: int = 1000) -> DeliveryOutcome:
@@ -139,3 +148,43 @@ def _send_one(sender: AlertSender, alert: storage.PendingAlert) -> tuple[bool, s
     )
     result = sender.send(alert.channel, title, body, fmt)
     return result.ok, result.error
+
+
+def deliver_health_notices(cycle: Cycle) -> DeliveryOutcome:
+    """Tell the channels tagged ``health.notify_tag`` about feeds that have failed for
+    ``health.failing_after_hours`` or were disabled, once, and once more when they recover.
+    A notice is recorded only when every channel took it, so none is lost."""
+    outcome = DeliveryOutcome()
+    health = cycle.settings.health
+    channels = cycle.sender.channels_for([health.notify_tag])
+    if not channels:
+        return outcome
+    failing_before = utcnow() - timedelta(hours=health.failing_after_hours)
+    with cycle.sessions() as session:
+        due = storage.due_health_notices(session, failing_before=failing_before)
+    for feed, kind in due:
+        delivered = True
+        for channel in channels:
+            fmt = cycle.sender.preferred_format(channel.key)
+            title, body = render_feed_notice(
+                kind,
+                name=feed.name,
+                url=feed.url,
+                failures=feed.consecutive_failures,
+                failing_since=feed.failing_since,
+                last_error=feed.last_error,
+                fmt=fmt,
+            )
+            result = cycle.sender.send(channel.key, title, body, fmt)
+            if not result.ok:
+                delivered = False
+                outcome.errors.append(
+                    f"feed notice for {feed.url} via {channel.key}: {result.error}"
+                )
+        if delivered:
+            with storage.transaction(cycle.sessions) as session:
+                storage.set_health_notice(session, feed.id, kind)
+            outcome.sent += 1
+        else:
+            outcome.retrying += 1
+    return outcome

@@ -3,27 +3,29 @@ store everything in one transaction per feed."""
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Iterable
 from dataclasses import asdict, replace
-
-from sqlalchemy import select
+from datetime import timedelta
 
 import storage
 from extractors import (
     ExtractionError,
     FeedEntry,
     FetchError,
-    HTTPStatusError,
+    GoneError,
+    RetryLaterError,
     canonical_url,
     extract_article,
     fragment_text,
     parse_feed,
 )
+from extractors.language import detect_language
 from flows.cycle import MAX_NEW_ENTRIES_PER_FEED, Cycle, FeedOutcome, NewMatchInfo, Routing
-from flows.settings import FeedSettings
+from flows.settings import FeedSettings, HealthSettings
 from matching import StoryIndex, TopicMatch, story_signature, tokenize
-from storage.models import Feed
+from storage.clock import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -55,46 +57,98 @@ def index_tokens(title: str, text: str) -> str:
 def process_feed(cycle: Cycle, feed: FeedSettings) -> FeedOutcome:
     """Poll one feed and store its new entries with their matches and outbox rows.
 
-    Never raises: every fault is recorded on the feed and in the outcome.
+    Never raises: every fault is recorded on the feed (health, backoff) and in the outcome.
     """
     outcome = FeedOutcome(url=feed.url, name=feed.name, status="ok")
     feed_id = cycle.feed_ids[feed.url]
+    state = cycle.feed_states[feed_id]
+    if state.disabled:
+        outcome.status = "skipped"
+        outcome.warning = "disabled (the server answered 410 Gone); remove it from the config"
+        return outcome
+    if state.next_poll_at is not None and state.next_poll_at > cycle.started_at:
+        outcome.status = "skipped"
+        outcome.warning = f"backing off after {state.consecutive_failures} failure(s) until " + (
+            state.next_poll_at.isoformat(timespec="seconds")
+        )
+        return outcome
     try:
-        _poll_and_store(cycle, feed, feed_id, outcome)
+        _poll_and_store(cycle, feed, state, outcome)
+    except GoneError as exc:
+        _fail(cycle, state, outcome, str(exc), disable=True)
+    except RetryLaterError as exc:
+        _fail(cycle, state, outcome, str(exc), wait=exc.retry_after_seconds)
     except FetchError as exc:
-        _fail(cycle, feed_id, outcome, str(exc))
+        _fail(cycle, state, outcome, str(exc))
     except Exception as exc:  # a bug must not stop the other feeds; it is logged in full
         log.exception("internal error while processing feed %s", feed.url)
-        _fail(cycle, feed_id, outcome, f"{feed.url}: internal error {type(exc).__name__}: {exc}")
+        _fail(cycle, state, outcome, f"{feed.url}: internal error {type(exc).__name__}: {exc}")
     return outcome
 
 
-def _fail(cycle: Cycle, feed_id: int, outcome: FeedOutcome, error: str) -> None:
+def backoff(failures: int, health: HealthSettings) -> timedelta:
+    """How long a feed rests after its ``failures``-th failure in a row: nothing after the
+    first, then doubling from ``backoff_minutes`` up to ``max_backoff_hours``."""
+    if failures <= 1:
+        return timedelta(0)
+    minutes = health.backoff_minutes * 2 ** (failures - 2)
+    return min(timedelta(minutes=minutes), timedelta(hours=health.max_backoff_hours))
+
+
+def _fail(
+    cycle: Cycle,
+    state: storage.FeedState,
+    outcome: FeedOutcome,
+    error: str,
+    *,
+    disable: bool = False,
+    wait: float | None = None,
+) -> None:
     log.warning("feed failed: %s", error)
     outcome.status = "failed"
     outcome.errors.append(error)
+    rest = backoff(state.consecutive_failures + 1, cycle.settings.health)
+    if wait is not None:
+        rest = max(rest, timedelta(seconds=wait))
+    retry_at = utcnow() + rest if rest else None
     with storage.transaction(cycle.sessions) as session:
-        storage.record_poll(session, feed_id, error=error)
+        storage.record_failure(session, state.id, error=error, retry_at=retry_at, disable=disable)
 
 
-def _poll_and_store(cycle: Cycle, feed: FeedSettings, feed_id: int, outcome: FeedOutcome) -> None:
-    with cycle.sessions() as session:
-        etag, last_modified = session.execute(
-            select(Feed.etag, Feed.last_modified).where(Feed.id == feed_id)
-        ).one()
+def _poll_and_store(
+    cycle: Cycle, feed: FeedSettings, state: storage.FeedState, outcome: FeedOutcome
+) -> None:
+    feed_id = state.id
+    # Some servers answer 304 forever: every Nth poll goes without validators.
+    full = state.polls_since_full + 1 >= cycle.settings.network.full_fetch_every
     response = cycle.fetcher.get(
-        feed.url, etag=etag, last_modified=last_modified, accept=FEED_ACCEPT
+        state.poll_url,
+        etag=None if full else state.etag,
+        last_modified=None if full else state.last_modified,
+        accept=FEED_ACCEPT,
+        respect_robots=False,
     )
-    if response.not_modified:
+    moved_to = response.final_url if response.permanent_redirect else None
+    if moved_to:
+        outcome.warning = f"moved permanently to {moved_to}; polled there from now on"
+    body_hash = hashlib.sha256(response.body).hexdigest() if not response.not_modified else None
+    if response.not_modified or body_hash == state.body_hash:
         outcome.status = "not_modified"
         with storage.transaction(cycle.sessions) as session:
-            storage.record_poll(session, feed_id, error=None)
+            storage.record_success(
+                session,
+                feed_id,
+                etag=response.etag,
+                last_modified=response.last_modified,
+                full_fetch=full,
+                moved_to=moved_to,
+            )
         return
-    parsed = parse_feed(response.body, response.final_url, response.headers)
+    parsed = parse_feed(response.body, response.final_url, response.headers, now=utcnow())
     if parsed.error:
-        _fail(cycle, feed_id, outcome, parsed.error)
+        _fail(cycle, state, outcome, parsed.error)
         return
-    outcome.warning = parsed.warning
+    outcome.warning = "; ".join(w for w in (outcome.warning, parsed.warning) if w) or None
     outcome.entries = len(parsed.entries)
     with cycle.sessions() as session:
         known = storage.known_entries(
@@ -112,8 +166,14 @@ def _poll_and_store(cycle: Cycle, feed: FeedSettings, feed_id: int, outcome: Fee
     with cycle.store_lock, storage.transaction(cycle.sessions) as session:
         articles = group_stories(cycle.stories, articles)
         stored = storage.store_articles(session, feed_id, articles)
-        storage.record_poll(
-            session, feed_id, error=None, etag=response.etag, last_modified=response.last_modified
+        storage.record_success(
+            session,
+            feed_id,
+            etag=response.etag,
+            last_modified=response.last_modified,
+            body_hash=body_hash,
+            full_fetch=full,
+            moved_to=moved_to,
         )
     outcome.new_articles = stored.new_articles
     by_url = {a.canonical_url: a for a in articles}
@@ -151,8 +211,10 @@ def group_stories(
 def _article_for(
     cycle: Cycle, feed: FeedSettings, entry: FeedEntry, outcome: FeedOutcome
 ) -> storage.NewArticle | None:
-    """Fetch and extract an entry's page; fall back to the feed's summary when the page refuses
-    us or holds no text. A transient failure returns None: the entry is retried next cycle."""
+    """Fetch and extract an entry's page. When the page cannot be had (refused, blocked, timed
+    out, not HTML, no text), fall back to the entry's content or summary from the feed, marked
+    ``text_source="feed"``, so a topic can still match. With neither, return None: the entry is
+    not stored and is tried again next cycle."""
     text_source = "page"
     try:
         page = cycle.fetcher.get(entry.url)
@@ -161,20 +223,15 @@ def _article_for(
         text, url = extracted.text, extracted.canonical_url
         author, language, sitename = extracted.author, extracted.language, extracted.sitename
         published = entry.published or extracted.published
-    except (HTTPStatusError, ExtractionError) as exc:
-        if isinstance(exc, HTTPStatusError) and exc.status >= 500:
-            outcome.errors.append(f"{exc} (will retry next cycle)")
-            return None
+    except (FetchError, ExtractionError) as exc:
         summary = fragment_text(entry.summary)
         if not summary:
-            outcome.errors.append(f"{exc}; the feed gives no summary to fall back on")
+            outcome.errors.append(f"{exc}; no summary in the feed either, will retry next cycle")
             return None
         outcome.errors.append(f"{exc}; used the feed's summary instead")
         text_source, text, title, url = "feed", summary, entry.title, canonical_url(entry.url)
-        author, language, sitename, published = entry.author, None, None, entry.published
-    except FetchError as exc:
-        outcome.errors.append(f"{exc} (will retry next cycle)")
-        return None
+        author, published, sitename = entry.author, entry.published, None
+        language = detect_language(summary)
     source = feed.name or sitename or feed.url
     found = cycle.matcher.match(title, text, source=source, lang=language)
     matches = new_matches(found, cycle.routing)

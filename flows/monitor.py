@@ -29,8 +29,8 @@ def process_feed(cycle: pipeline.Cycle, feed: FeedSettings) -> pipeline.FeedOutc
 
 
 @task(name="deliver-alerts", cache_policy=NO_CACHE)
-def deliver_alerts(cycle: pipeline.Cycle) -> pipeline.DeliveryOutcome:
-    return pipeline.deliver_alerts(cycle)
+def deliver(cycle: pipeline.Cycle) -> pipeline.DeliveryOutcome:
+    return pipeline.deliver(cycle)
 
 
 @flow(name="monitor-feeds", task_runner=ThreadPoolTaskRunner(max_workers=8))  # type: ignore[arg-type]
@@ -41,7 +41,7 @@ def monitor_feeds(config_path: str) -> dict[str, Any]:
         futures = [process_feed.submit(cycle, feed) for feed in settings.feeds]
         wait(futures)
         outcomes = [future.result() for future in futures]
-        delivery = deliver_alerts(cycle)
+        delivery = deliver(cycle)
         report = pipeline.finish_cycle(cycle, outcomes, delivery, flow_run_id=current_run_id())
     artifacts.publish(report)
     return report.as_dict()

@@ -17,7 +17,7 @@ from flows.cycle import (
     matcher_from_settings,
     open_cycle,
 )
-from flows.delivery import deliver_alerts
+from flows.delivery import deliver, deliver_alerts
 from flows.ingest import group_stories, index_tokens, new_matches, process_feed
 from flows.settings import Settings
 
@@ -28,6 +28,7 @@ __all__ = [
     "FeedOutcome",
     "NewMatchInfo",
     "Routing",
+    "deliver",
     "deliver_alerts",
     "fetch_policy",
     "finish_cycle",
@@ -45,4 +46,4 @@ def run_cycle(settings: Settings) -> CycleReport:
     """One whole cycle without Prefect (for benchmarks and tests of the plain functions)."""
     with open_cycle(settings) as cycle:
         outcomes = [process_feed(cycle, feed) for feed in settings.feeds]
-        return finish_cycle(cycle, outcomes, deliver_alerts(cycle))
+        return finish_cycle(cycle, outcomes, deliver(cycle))

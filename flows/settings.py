@@ -46,6 +46,20 @@ class NetworkSettings(_Strict):
     timeout_seconds: Annotated[float, Field(gt=0, le=600)] = 20.0
     max_bytes: Annotated[int, Field(ge=1024)] = 5_000_000
     user_agent: Annotated[str, Field(min_length=1)] = DEFAULT_USER_AGENT
+    respect_robots: bool = True  # for article pages; feeds are meant to be polled
+    max_connections: Annotated[int, Field(ge=1, le=512)] = 32
+    max_per_host: Annotated[int, Field(ge=1, le=64)] = 2
+    # servers that answer 304 forever: every Nth poll of a feed goes without validators
+    full_fetch_every: Annotated[int, Field(ge=1)] = 12
+
+
+class HealthSettings(_Strict):
+    """When a failing feed is rested and when someone is told."""
+
+    notify_tag: str = "ops"  # channels with this tag get feed-health notices
+    failing_after_hours: Annotated[float, Field(gt=0)] = 24.0
+    backoff_minutes: Annotated[float, Field(gt=0)] = 5.0
+    max_backoff_hours: Annotated[float, Field(gt=0)] = 6.0
 
 
 class FeedSettings(_Strict):
@@ -112,6 +126,7 @@ class NotifySettings(_Strict):
 class Settings(_Strict):
     database: str = "sqlite:///newswatch.db"
     network: NetworkSettings = Field(default_factory=NetworkSettings)
+    health: HealthSettings = Field(default_factory=HealthSettings)
     feeds: list[FeedSettings] = Field(default_factory=list)
     topics: list[TopicSettings] = Field(default_factory=list)
     notify: list[NotifySettings] = Field(default_factory=list)

@@ -16,6 +16,7 @@ from storage.db import (
     upgrade,
 )
 from storage.errors import DatabaseUnreachableError, SchemaOutOfDateError, StorageError
+from storage.health import FeedHealth, due_health_notices, feed_health, set_health_notice
 from storage.outbox import (
     AlertRow,
     PendingAlert,
@@ -39,14 +40,17 @@ from storage.queries import (
 )
 from storage.search import index_articles, search_articles
 from storage.writes import (
+    FeedState,
     NewArticle,
     NewMatch,
     StoredBatch,
     StoredMatch,
+    feed_states,
     known_entries,
     prune_texts,
-    record_poll,
+    record_failure,
     record_run,
+    record_success,
     store_articles,
     store_matches,
     sync_feeds,
@@ -56,6 +60,8 @@ from storage.writes import (
 __all__ = [
     "AlertRow",
     "DatabaseUnreachableError",
+    "FeedHealth",
+    "FeedState",
     "MatchRow",
     "NewArticle",
     "NewMatch",
@@ -71,8 +77,11 @@ __all__ = [
     "count_due",
     "create_db_engine",
     "current_revision",
+    "due_health_notices",
     "ensure_schema",
     "export_matches",
+    "feed_health",
+    "feed_states",
     "head_revision",
     "index_articles",
     "is_embedded",
@@ -84,13 +93,15 @@ __all__ = [
     "mark_sent",
     "prune_texts",
     "recent_signatures",
-    "record_poll",
+    "record_failure",
     "record_run",
+    "record_success",
     "redact_database_url",
     "release_held",
     "search_articles",
     "sent_since",
     "session_factory",
+    "set_health_notice",
     "store_articles",
     "store_matches",
     "sync_feeds",

@@ -51,6 +51,8 @@ class Feed(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     url: Mapped[str] = mapped_column(String(2048), unique=True)
+    # where the feed moved permanently (301/308); polled instead of ``url``
+    current_url: Mapped[str | None] = mapped_column(String(2048))
     name: Mapped[str | None] = mapped_column(String(300))
     etag: Mapped[str | None] = mapped_column(String(1024))
     last_modified: Mapped[str | None] = mapped_column(String(100))

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -137,30 +137,96 @@ def known_entries(
     return known
 
 
-def record_poll(
+@dataclass(frozen=True)
+class FeedState:
+    """What a poll needs to know about a feed before fetching it."""
+
+    id: int
+    url: str
+    current_url: str | None
+    etag: str | None
+    last_modified: str | None
+    body_hash: str | None
+    polls_since_full: int
+    consecutive_failures: int
+    disabled: bool
+    next_poll_at: datetime | None
+
+    @property
+    def poll_url(self) -> str:
+        return self.current_url or self.url
+
+
+def feed_states(session: Session, feed_ids: Iterable[int]) -> dict[int, FeedState]:
+    """The poll state of every feed of the cycle (one query)."""
+    rows = session.execute(
+        select(
+            Feed.id,
+            Feed.url,
+            Feed.current_url,
+            Feed.etag,
+            Feed.last_modified,
+            Feed.body_hash,
+            Feed.polls_since_full,
+            Feed.consecutive_failures,
+            Feed.disabled,
+            Feed.next_poll_at,
+        ).where(Feed.id.in_(list(feed_ids)))
+    )
+    return {row[0]: FeedState(*row) for row in rows}
+
+
+def record_success(
     session: Session,
     feed_id: int,
     *,
-    error: str | None,
     etag: str | None = None,
     last_modified: str | None = None,
+    body_hash: str | None = None,
+    full_fetch: bool = False,
+    moved_to: str | None = None,
 ) -> None:
-    """Record one poll's outcome on the feed (health fields, conditional-GET validators)."""
+    """A poll worked (including "not modified"): reset the health fields, keep the validators
+    and body hash for the next conditional poll, and count polls since the last full fetch."""
     now = utcnow()
-    values: dict[str, Any] = {"last_polled_at": now}
-    if error is None:
-        values |= {
-            "last_success_at": now,
-            "consecutive_failures": 0,
-            "last_error": None,
-        }
-        if etag is not None or last_modified is not None:
-            values |= {"etag": etag, "last_modified": last_modified}
-    else:
-        values |= {
-            "consecutive_failures": Feed.consecutive_failures + 1,
-            "last_error": error[:2000],
-        }
+    values: dict[str, Any] = {
+        "last_polled_at": now,
+        "last_success_at": now,
+        "consecutive_failures": 0,
+        "last_error": None,
+        "failing_since": None,
+        "next_poll_at": None,
+        "polls_since_full": 0 if full_fetch else Feed.polls_since_full + 1,
+    }
+    if etag is not None or last_modified is not None:
+        values |= {"etag": etag, "last_modified": last_modified}
+    if body_hash is not None:
+        values["body_hash"] = body_hash
+    if moved_to is not None:
+        values["current_url"] = moved_to
+    session.execute(update(Feed).where(Feed.id == feed_id).values(**values))
+
+
+def record_failure(
+    session: Session,
+    feed_id: int,
+    *,
+    error: str,
+    retry_at: datetime | None = None,
+    disable: bool = False,
+) -> None:
+    """A poll failed: count it, keep the error, note since when the feed fails, and when to try
+    again (None: next cycle). ``disable`` stops polling it (410 Gone)."""
+    now = utcnow()
+    values: dict[str, Any] = {
+        "last_polled_at": now,
+        "consecutive_failures": Feed.consecutive_failures + 1,
+        "last_error": error[:2000],
+        "failing_since": func.coalesce(Feed.failing_since, now),
+        "next_poll_at": retry_at,
+    }
+    if disable:
+        values["disabled"] = True
     session.execute(update(Feed).where(Feed.id == feed_id).values(**values))
 
 

@@ -124,13 +124,13 @@ def test_record_poll_tracks_health_and_validators(engine) -> None:  # type: igno
     sessions = storage.session_factory(engine)
     for _ in range(2):
         with storage.transaction(sessions) as session:
-            storage.record_poll(session, feed_id, error="HTTP 500")
+            storage.record_failure(session, feed_id, error="HTTP 500")
     with sessions() as session:
         feed = session.get(Feed, feed_id)
         assert feed is not None
         assert (feed.consecutive_failures, feed.last_error) == (2, "HTTP 500")
     with storage.transaction(sessions) as session:
-        storage.record_poll(session, feed_id, error=None, etag='"v2"', last_modified="yesterday")
+        storage.record_success(session, feed_id, etag='"v2"', last_modified="yesterday")
     with sessions() as session:
         feed = session.get(Feed, feed_id)
         assert feed is not None
