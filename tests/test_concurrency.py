@@ -52,7 +52,7 @@ def test_two_processes_store_and_alert_everything_once(
             for _ in range(2)
         ]
         for worker in workers:
-            out, err = worker.communicate(timeout=180)
+            _, err = worker.communicate(timeout=180)
             assert worker.returncode == 0, err[-3000:]
     expected = expected_matches(site.base_url)
     with storage.session_factory(engine)() as session:

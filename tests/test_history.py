@@ -49,7 +49,7 @@ def stored(tmp_path: Path, site: SiteServer, database_url: str) -> tuple[Path, s
     ],
 )
 def test_search_finds_what_the_matcher_finds(stored: tuple[Path, str], query: str) -> None:
-    config, base = stored
+    config, _ = stored
     result = newswatch("search", query, "--config", str(config), "--format", "json")
     assert result.returncode == 0, result.stderr
     found = {json.loads(line)["url"] for line in result.stdout.splitlines()}

@@ -88,7 +88,7 @@ def test_hourly_limit_folds_the_rest_into_one_message(
     folded = receiver.notifications[-1].payload
     assert folded["title"] == f"newswatch: hourly limit ({len(expected) - 2} new)"
     singles = [n.payload["message"] for n in receiver.notifications[:2]]
-    assert {u for u in expected if any(u in m for m in singles + [folded["message"]])} == expected
+    assert {u for u in expected if any(u in m for m in [*singles, folded["message"]])} == expected
 
 
 def test_a_spent_hourly_budget_keeps_alerts_pending(
