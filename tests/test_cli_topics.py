@@ -40,8 +40,11 @@ def test_query_errors_show_a_caret(tmp_path: Path) -> None:
 
 def test_test_reports_terms_and_snippet_without_storing(tmp_path: Path) -> None:
     hit = newswatch(
-        "topics", "test", '"lethal aid" AND (China OR Beijing)',
-        "--text", "Officials said no lethal aid had left China so far.",
+        "topics",
+        "test",
+        '"lethal aid" AND (China OR Beijing)',
+        "--text",
+        "Officials said no lethal aid had left China so far.",
     )
     assert hit.returncode == 0, hit.stderr
     assert "match in the given text" in hit.stdout
@@ -58,15 +61,26 @@ def test_test_on_a_page_ignores_its_sidebar() -> None:
     on_topic = next(a for a in manifest["articles"] if a["matches_topic"])
     query = "(NATO OR OTAN) AND (China OR Beijing OR Chine OR Pékin)"
     with SiteServer(files("flows.demo_site")) as site:
-        miss = newswatch("topics", "test", query, "--url", site.base_url + sidebar_only["path"], "--allow-private")
-        hit = newswatch("topics", "test", query, "--url", site.base_url + on_topic["path"], "--allow-private")
+        miss = newswatch(
+            "topics",
+            "test",
+            query,
+            "--url",
+            site.base_url + sidebar_only["path"],
+            "--allow-private",
+        )
+        hit = newswatch(
+            "topics", "test", query, "--url", site.base_url + on_topic["path"], "--allow-private"
+        )
     assert miss.returncode == 1, miss.stdout + miss.stderr
     assert hit.returncode == 0, hit.stdout + hit.stderr
 
 
 def test_backfill_runs_a_new_topic_over_stored_articles(tmp_path: Path) -> None:
     with SiteServer(files("flows.demo_site")) as site:
-        config = write_config(tmp_path, feeds=demo_feeds(site.base_url), allow_hosts=[host_port(site.base_url)])
+        config = write_config(
+            tmp_path, feeds=demo_feeds(site.base_url), allow_hosts=[host_port(site.base_url)]
+        )
         run_cycle(load_settings(config))
     raw = yaml.safe_load(config.read_text())
     raw["topics"].append(SPORT_TOPIC)
@@ -77,8 +91,12 @@ def test_backfill_runs_a_new_topic_over_stored_articles(tmp_path: Path) -> None:
     first = newswatch("topics", "backfill", "cup-football", "--config", str(config))
     assert first.returncode == 0, first.stderr
     assert f"{len(expected)} new match(es) stored" in first.stdout
-    stored = newswatch("matches", "--config", str(config), "--topic", "cup-football", "--format", "json")
-    assert {json.loads(line)["title"] for line in stored.stdout.splitlines()} == {a["title"] for a in expected}
+    stored = newswatch(
+        "matches", "--config", str(config), "--topic", "cup-football", "--format", "json"
+    )
+    assert {json.loads(line)["title"] for line in stored.stdout.splitlines()} == {
+        a["title"] for a in expected
+    }
     again = newswatch("topics", "backfill", "cup-football", "--config", str(config))
     assert "0 new match(es) stored" in again.stdout
     unknown = newswatch("topics", "backfill", "nope", "--config", str(config))

@@ -126,7 +126,9 @@ def test_secrets_never_reach_logs_or_artifacts(
     async def stored_logs_and_artifacts() -> str:
         async with get_client() as client:
             logs = await client.read_logs(
-                log_filter=LogFilter(flow_run_id=LogFilterFlowRunId(any_=[state.state_details.flow_run_id]))
+                log_filter=LogFilter(
+                    flow_run_id=LogFilterFlowRunId(any_=[state.state_details.flow_run_id])
+                )
             )
             artifacts = await client.read_artifacts()
             return "\n".join([log.message for log in logs] + [str(a.data) for a in artifacts])

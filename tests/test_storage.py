@@ -228,15 +228,41 @@ def test_upgrade_keeps_existing_alerts(database_url: str) -> None:
         storage.db.migrate(engine, "upgrade", "0001")
         now = datetime.now(UTC)
         with engine.begin() as connection:
-            connection.execute(text("INSERT INTO feeds (id, url, consecutive_failures, disabled, created_at) VALUES (1, 'https://f.example/rss', 0, false, :t)"), {"t": now})
-            connection.execute(text("INSERT INTO topics (id, name, query, query_hash, created_at) VALUES (1, 't', 'x', 'h', :t)"), {"t": now})
+            connection.execute(
+                text(
+                    "INSERT INTO feeds (id, url, consecutive_failures, disabled, created_at) VALUES (1, 'https://f.example/rss', 0, false, :t)"
+                ),
+                {"t": now},
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO topics (id, name, query, query_hash, created_at) VALUES (1, 't', 'x', 'h', :t)"
+                ),
+                {"t": now},
+            )
             for n in (1, 2):
-                connection.execute(text("INSERT INTO articles (id, canonical_url, guid, feed_id, title, fetched_at, text_source, content_hash) VALUES (:n, :u, :u, 1, 'T', :t, 'page', 'h')"), {"n": n, "u": f"https://f.example/{n}", "t": now})
-                connection.execute(text("INSERT INTO alerts (topic_id, article_id, channel, status, attempts, next_attempt_at, created_at) VALUES (1, :n, 'c', 'pending', 0, :t, :t)"), {"n": n, "t": now})
+                connection.execute(
+                    text(
+                        "INSERT INTO articles (id, canonical_url, guid, feed_id, title, fetched_at, text_source, content_hash) VALUES (:n, :u, :u, 1, 'T', :t, 'page', 'h')"
+                    ),
+                    {"n": n, "u": f"https://f.example/{n}", "t": now},
+                )
+                connection.execute(
+                    text(
+                        "INSERT INTO alerts (topic_id, article_id, channel, status, attempts, next_attempt_at, created_at) VALUES (1, :n, 'c', 'pending', 0, :t, :t)"
+                    ),
+                    {"n": n, "t": now},
+                )
         storage.upgrade(engine)
         with engine.connect() as connection:
-            rows = connection.execute(text("SELECT a.article_id, a.story_id, r.story_id FROM alerts a JOIN articles r ON r.id = a.article_id ORDER BY a.article_id")).all()
-        assert len(rows) == 2 and all(alert_story == article_story for _, alert_story, article_story in rows)
+            rows = connection.execute(
+                text(
+                    "SELECT a.article_id, a.story_id, r.story_id FROM alerts a JOIN articles r ON r.id = a.article_id ORDER BY a.article_id"
+                )
+            ).all()
+        assert len(rows) == 2 and all(
+            alert_story == article_story for _, alert_story, article_story in rows
+        )
         assert rows[0][1] != rows[1][1]
     finally:
         engine.dispose()
@@ -248,22 +274,36 @@ def test_copies_of_a_story_share_it_and_alert_once(engine) -> None:  # type: ign
     sessions = storage.session_factory(engine)
     with storage.transaction(sessions) as session:
         feeds = storage.sync_feeds(
-            session, [("https://a.example/rss", "Outlet A"), ("https://b.example/rss", "Outlet B"), ("https://c.example/rss", "Outlet C")]
+            session,
+            [
+                ("https://a.example/rss", "Outlet A"),
+                ("https://b.example/rss", "Outlet B"),
+                ("https://c.example/rss", "Outlet C"),
+            ],
         )
         topic_id = storage.sync_topics(session, [("t", "NATO")])["t"]
     a, b, c = feeds.values()
     first = article(1, topic_id=topic_id, channels=("team",))
-    copy_in_batch = dataclasses.replace(article(2, topic_id=topic_id, channels=("team",)), same_story_as=first.canonical_url)
+    copy_in_batch = dataclasses.replace(
+        article(2, topic_id=topic_id, channels=("team",)), same_story_as=first.canonical_url
+    )
     other = article(3, topic_id=topic_id, channels=("team",))
     with storage.transaction(sessions) as session:
         stored_a = storage.store_articles(session, a, [first, copy_in_batch, other])
-    later_copy = dataclasses.replace(article(4, topic_id=topic_id, channels=("team",)), same_story_as=first.canonical_url)
+    later_copy = dataclasses.replace(
+        article(4, topic_id=topic_id, channels=("team",)), same_story_as=first.canonical_url
+    )
     with storage.transaction(sessions) as session:
         stored_b = storage.store_articles(session, b, [later_copy])
-    dangling = dataclasses.replace(article(5, topic_id=topic_id, channels=("team",)), same_story_as="https://gone.example/x")
+    dangling = dataclasses.replace(
+        article(5, topic_id=topic_id, channels=("team",)), same_story_as="https://gone.example/x"
+    )
     with storage.transaction(sessions) as session:
         stored_c = storage.store_articles(session, c, [dangling])
-    stories = {m.canonical_url.rsplit("/", 1)[1]: m.story_id for m in stored_a.matches + stored_b.matches + stored_c.matches}
+    stories = {
+        m.canonical_url.rsplit("/", 1)[1]: m.story_id
+        for m in stored_a.matches + stored_b.matches + stored_c.matches
+    }
     assert stories["1"] == stories["2"] == stories["4"]
     assert len({stories["1"], stories["3"], stories["5"]}) == 3
     with storage.transaction(sessions) as session:
