@@ -10,11 +10,15 @@ from extractors.errors import (
     ExtractionError,
     ExtractorError,
     FetchError,
+    GoneError,
     HTTPStatusError,
     ResponseTooLargeError,
+    RetryLaterError,
+    RobotsDisallowedError,
 )
 from extractors.feeds import FeedEntry, ParsedFeed, parse_feed
 from extractors.fetch import Fetcher, FetchPolicy, FetchResult, make_client
+from extractors.statuses import parse_retry_after
 from extractors.urls import canonical_url, host_of
 
 __all__ = [
@@ -27,13 +31,17 @@ __all__ = [
     "FetchPolicy",
     "FetchResult",
     "Fetcher",
+    "GoneError",
     "HTTPStatusError",
     "ParsedFeed",
     "ResponseTooLargeError",
+    "RetryLaterError",
+    "RobotsDisallowedError",
     "canonical_url",
     "extract_article",
     "fragment_text",
     "host_of",
     "make_client",
     "parse_feed",
+    "parse_retry_after",
 ]

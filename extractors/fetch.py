@@ -6,8 +6,13 @@ Everything that reads the network goes through :class:`Fetcher`. It is given an 
 * follows redirects itself, so that every hop is checked by the address guard;
 * refuses hosts that resolve to loopback, private, link-local, multicast, reserved or unspecified
   addresses unless the policy allows private targets or lists the host in ``allow_hosts``;
+* keeps at most ``max_connections`` requests in flight, and ``max_per_host`` per host:port;
+* gives each request a total deadline of ``timeout_seconds`` (all hops, body included) on top of
+  the client's connect and read timeouts;
 * streams the body and stops once the *decompressed* size passes ``max_bytes``;
-* sends conditional-GET headers when given an ETag or Last-Modified value.
+* sends conditional-GET headers when given an ETag or Last-Modified value;
+* checks robots.txt before fetching a page (not a feed: callers pass ``respect_robots=False``);
+* turns error statuses into errors that say what to do (429/503 carry Retry-After).
 """
 
 from __future__ import annotations
@@ -21,12 +26,16 @@ from urllib.parse import urljoin, urlsplit
 
 import httpx
 
+from extractors.deadline import Deadline, Watchdog, clipped_timeout
 from extractors.errors import (
     BlockedAddressError,
     FetchError,
-    HTTPStatusError,
     ResponseTooLargeError,
+    RobotsDisallowedError,
 )
+from extractors.limits import ConnectionLimiter
+from extractors.robots import ROBOTS_MAX_BYTES, RobotsCache, robots_url
+from extractors.statuses import status_error
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +54,14 @@ def system_resolver(host: str, port: int) -> list[str]:
 
 @dataclass(frozen=True)
 class FetchPolicy:
-    """Limits that apply to every request of one cycle."""
+    """Limits that apply to every request of one cycle.
+
+    ``timeout_seconds`` is the total budget of one request, from its first byte sent to the last
+    body byte received, redirects included (the wait for a free connection slot is not counted);
+    connecting alone may take at most 10 s of it. ``max_connections`` and ``max_per_host``
+    (per host:port) bound the requests in flight across all threads sharing the Fetcher.
+    ``respect_robots=False`` skips robots.txt for every request.
+    """
 
     user_agent: str
     timeout_seconds: float = 20.0
@@ -53,6 +69,9 @@ class FetchPolicy:
     allow_private: bool = False
     allow_hosts: frozenset[str] = frozenset()
     max_redirects: int = 5
+    max_connections: int = 32
+    max_per_host: int = 2
+    respect_robots: bool = True
 
 
 @dataclass(frozen=True)
@@ -85,12 +104,18 @@ def make_client(policy: FetchPolicy) -> httpx.Client:
         timeout=httpx.Timeout(policy.timeout_seconds, connect=min(10.0, policy.timeout_seconds)),
         headers={"User-Agent": policy.user_agent},
         follow_redirects=False,
-        limits=httpx.Limits(max_connections=32, max_keepalive_connections=16),
+        limits=httpx.Limits(
+            max_connections=policy.max_connections,
+            max_keepalive_connections=min(16, policy.max_connections),
+        ),
     )
 
 
 class Fetcher:
-    """Fetch feeds and pages under a :class:`FetchPolicy`. Thread-safe; share one per cycle."""
+    """Fetch feeds and pages under a :class:`FetchPolicy`. Thread-safe; share one per cycle.
+
+    The robots.txt cache lives as long as the Fetcher: make a new one for each cycle.
+    """
 
     def __init__(
         self,
@@ -101,6 +126,8 @@ class Fetcher:
         self.policy = policy
         self.client = client
         self._resolve = resolver
+        self._limiter = ConnectionLimiter(policy.max_connections, policy.max_per_host)
+        self._robots = RobotsCache(policy.user_agent, self._fetch_robots)
 
     def get(
         self,
@@ -109,8 +136,16 @@ class Fetcher:
         etag: str | None = None,
         last_modified: str | None = None,
         accept: str | None = None,
+        respect_robots: bool = True,
     ) -> FetchResult:
-        """GET ``url``; raise a :class:`FetchError` subclass that names the URL on any failure."""
+        """GET ``url``; raise a :class:`FetchError` subclass that names the URL on any failure.
+
+        With ``respect_robots`` (and ``FetchPolicy.respect_robots``) every hop is first checked
+        against its site's robots.txt: :class:`RobotsDisallowedError` when it is disallowed. Feeds
+        are meant to be polled, so callers fetch them with ``respect_robots=False``.
+        Error statuses raise :class:`HTTPStatusError`; 429 and 503 raise its subclass
+        :class:`RetryLaterError` (with ``retry_after_seconds``), 410 raises :class:`GoneError`.
+        """
         headers: dict[str, str] = {}
         if etag:
             headers["If-None-Match"] = etag
@@ -118,32 +153,8 @@ class Fetcher:
             headers["If-Modified-Since"] = last_modified
         if accept:
             headers["Accept"] = accept
-        current = url
-        permanent = True
-        seen: set[str] = set()
-        for _ in range(self.policy.max_redirects + 1):
-            self.check_target(current)
-            seen.add(current)
-            status, response_headers, body = self._get_once(current, headers)
-            if status in REDIRECTS and "location" in response_headers:
-                permanent = permanent and status in PERMANENT_REDIRECTS
-                current = urljoin(current, response_headers["location"])
-                if current in seen:
-                    raise FetchError(url, f"redirect loop at {current}; check the URL")
-                continue
-            if status >= 400:
-                raise HTTPStatusError(url, status, _status_advice(status, response_headers))
-            return FetchResult(
-                url=url,
-                final_url=current,
-                status=status,
-                headers=response_headers,
-                body=body,
-                permanent_redirect=permanent and current != url,
-            )
-        raise FetchError(
-            url, f"more than {self.policy.max_redirects} redirects; check the URL in a browser"
-        )
+        robots = respect_robots and self.policy.respect_robots
+        return self._follow(url, headers, robots=robots, limit=self.policy.max_bytes)
 
     def check_target(self, url: str) -> None:
         """Raise :class:`BlockedAddressError` unless ``url`` may be fetched under the policy."""
@@ -153,7 +164,10 @@ class Fetcher:
         host = parts.hostname
         if not host:
             raise FetchError(url, "the URL has no host")
-        port = parts.port or (443 if parts.scheme == "https" else 80)
+        try:
+            port = _port(parts.scheme, parts.port)
+        except ValueError:
+            raise FetchError(url, "the URL has an invalid port; check the URL") from None
         if self.policy.allow_private or _host_allowed(host, port, self.policy.allow_hosts):
             return
         try:
@@ -170,33 +184,106 @@ class Fetcher:
                     "to fetch from private networks)",
                 )
 
-    def _get_once(self, url: str, headers: dict[str, str]) -> tuple[int, dict[str, str], bytes]:
-        limit = self.policy.max_bytes
-        try:
-            with self.client.stream("GET", url, headers=headers) as response:
-                response_headers = {k.lower(): v for k, v in response.headers.items()}
-                declared = response_headers.get("content-length", "")
-                encoded = response_headers.get("content-encoding", "identity")
-                if declared.isdigit() and int(declared) > limit and encoded == "identity":
-                    raise ResponseTooLargeError(
-                        url, f"body of {declared} bytes exceeds network.max_bytes={limit}"
-                    )
-                buffer = bytearray()
-                for chunk in response.iter_bytes():  # decoded: the cap applies after inflating
-                    buffer += chunk
-                    if len(buffer) > limit:
-                        raise ResponseTooLargeError(
-                            url,
-                            f"body exceeds network.max_bytes={limit} after decompression; "
-                            "raise the limit if this source is trusted",
-                        )
-                return response.status_code, response_headers, bytes(buffer)
-        except httpx.TimeoutException:
-            raise FetchError(
-                url, f"timed out after {self.policy.timeout_seconds:g}s (network.timeout_seconds)"
-            ) from None
-        except httpx.HTTPError as exc:
-            raise FetchError(url, f"{type(exc).__name__}: {exc}") from None
+    def _follow(
+        self, url: str, headers: dict[str, str], *, robots: bool, limit: int
+    ) -> FetchResult:
+        deadline = Deadline(self.policy.timeout_seconds)
+        current = url
+        permanent = True
+        seen: set[str] = set()
+        for _ in range(self.policy.max_redirects + 1):
+            self.check_target(current)
+            if robots and not self._robots.allowed(current):
+                raise RobotsDisallowedError(
+                    url,
+                    f"{robots_url(current)} disallows {current} for the User-Agent "
+                    f"{self.policy.user_agent!r}; the site asks crawlers to stay away, so use "
+                    "the feed's summary or ask the publisher",
+                )
+            seen.add(current)
+            status, response_headers, body = self._exchange(current, headers, deadline, limit)
+            if status in REDIRECTS and "location" in response_headers:
+                permanent = permanent and status in PERMANENT_REDIRECTS
+                current = urljoin(current, response_headers["location"])
+                if current in seen:
+                    raise FetchError(url, f"redirect loop at {current}; check the URL")
+                continue
+            if status >= 400:
+                raise status_error(url, status, response_headers)
+            return FetchResult(
+                url=url,
+                final_url=current,
+                status=status,
+                headers=response_headers,
+                body=body,
+                permanent_redirect=permanent and current != url,
+            )
+        raise FetchError(
+            url, f"more than {self.policy.max_redirects} redirects; check the URL in a browser"
+        )
+
+    def _fetch_robots(self, location: str) -> bytes:
+        """robots.txt through the same guarded path (no robots check of its own, smaller cap)."""
+        limit = min(self.policy.max_bytes, ROBOTS_MAX_BYTES)
+        return self._follow(location, {"Accept": "text/plain"}, robots=False, limit=limit).body
+
+    def _exchange(
+        self, url: str, headers: dict[str, str], deadline: Deadline, limit: int
+    ) -> tuple[int, dict[str, str], bytes]:
+        """One request and its whole body, inside a connection slot and the request's deadline."""
+        parts = urlsplit(url)
+        host_key = f"{(parts.hostname or '').lower()}:{_port(parts.scheme, parts.port)}"
+        with self._limiter.slot(host_key):
+            deadline.start()
+            if deadline.expired():
+                raise self._too_slow(url)
+            timeout = clipped_timeout(self.client.timeout, deadline.remaining())
+            try:
+                with self.client.stream("GET", url, headers=headers, timeout=timeout) as response:
+                    with Watchdog(response, deadline.remaining()) as watchdog:
+                        try:
+                            body = self._read_body(url, response, limit, deadline)
+                        except httpx.HTTPError:
+                            if watchdog.fired:
+                                raise self._too_slow(url) from None
+                            raise
+                    return response.status_code, _lower_keys(response.headers), body
+            except httpx.TimeoutException:
+                raise FetchError(
+                    url,
+                    f"timed out after {self.policy.timeout_seconds:g}s (network.timeout_seconds)",
+                ) from None
+            except httpx.HTTPError as exc:
+                raise FetchError(url, f"{type(exc).__name__}: {exc}") from None
+
+    def _read_body(
+        self, url: str, response: httpx.Response, limit: int, deadline: Deadline
+    ) -> bytes:
+        declared = response.headers.get("content-length", "")
+        encoded = response.headers.get("content-encoding", "identity")
+        if declared.isdigit() and int(declared) > limit and encoded == "identity":
+            raise ResponseTooLargeError(
+                url, f"body of {declared} bytes exceeds network.max_bytes={limit}"
+            )
+        buffer = bytearray()
+        for chunk in response.iter_bytes():  # decoded: the cap applies after inflating
+            buffer += chunk
+            if len(buffer) > limit:
+                raise ResponseTooLargeError(
+                    url,
+                    f"body exceeds network.max_bytes={limit} after decompression; "
+                    "raise the limit if this source is trusted",
+                )
+            if deadline.expired():
+                raise self._too_slow(url)
+        return bytes(buffer)
+
+    def _too_slow(self, url: str) -> FetchError:
+        return FetchError(
+            url,
+            f"took longer than {self.policy.timeout_seconds:g}s in total "
+            "(network.timeout_seconds); the server sends too slowly, try again later",
+        )
 
 
 def _host_allowed(host: str, port: int, allow_hosts: frozenset[str]) -> bool:
@@ -204,13 +291,9 @@ def _host_allowed(host: str, port: int, allow_hosts: frozenset[str]) -> bool:
     return host in allow_hosts or f"{host}:{port}" in allow_hosts
 
 
-def _status_advice(status: int, headers: dict[str, str]) -> str:
-    if status == 404:
-        return "HTTP 404 Not Found; the URL may have moved, check it in a browser"
-    if status == 410:
-        return "HTTP 410 Gone; the publisher removed it, remove the feed from the config"
-    if status in (401, 403):
-        return f"HTTP {status}; the site refuses this client (paywall or bot protection)"
-    if status in (429, 503) and "retry-after" in headers:
-        return f"HTTP {status}; the site asks to retry after {headers['retry-after']}"
-    return f"HTTP {status} from the server"
+def _port(scheme: str, port: int | None) -> int:
+    return port or (443 if scheme == "https" else 80)
+
+
+def _lower_keys(headers: httpx.Headers) -> dict[str, str]:
+    return {k.lower(): v for k, v in headers.items()}

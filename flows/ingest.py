@@ -222,7 +222,8 @@ def _article_for(
         title = entry.title or extracted.title or page.final_url
         text, url = extracted.text, extracted.canonical_url
         author, language, sitename = extracted.author, extracted.language, extracted.sitename
-        published = entry.published or extracted.published
+        # a feed entry without a date was given the fetch time: the page's own date is better
+        published = (extracted.published or entry.published) if entry.undated else entry.published
     except (FetchError, ExtractionError) as exc:
         summary = fragment_text(entry.summary)
         if not summary:

@@ -1,0 +1,103 @@
+"""robots.txt for article pages, read with ``urllib.robotparser`` and cached per site.
+
+One :class:`RobotsCache` lives as long as its Fetcher (one monitoring cycle), so each site's
+robots.txt is fetched at most once per cycle, through the Fetcher's own guarded path (SSRF guard,
+connection limits, timeouts, a size cap). A robots.txt that is missing (4xx) or cannot be read
+(5xx, timeout, refused, too large, unparsable) allows everything: it says nothing against us.
+
+Two deliberate differences from a bare ``RobotFileParser``:
+
+* rules are matched longest path first, with Allow winning a tie (RFC 9309 section 2.2.2);
+  ``urllib.robotparser`` takes the first rule in file order, so ``Disallow: /`` followed by
+  ``Allow: /news/`` would otherwise block ``/news/``;
+* ``*`` and ``$`` inside paths are not understood (a ``urllib.robotparser`` limitation): such a
+  rule only matches paths that contain those characters literally.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlsplit
+from urllib.robotparser import RobotFileParser
+
+from extractors.errors import FetchError
+
+log = logging.getLogger(__name__)
+
+ROBOTS_MAX_BYTES = 512 * 1024
+"""Read at most this much of a robots.txt (RFC 9309 asks crawlers to parse at least 500 KiB)."""
+
+RobotsFetch = Callable[[str], bytes]
+"""GET a robots.txt URL and return its body; raise a FetchError on any failure or error status."""
+
+
+def robots_url(url: str) -> str:
+    """The robots.txt that governs ``url``: same scheme, host and port, path ``/robots.txt``."""
+    parts = urlsplit(url)
+    netloc = parts.netloc.rsplit("@", 1)[-1].lower()
+    return f"{parts.scheme.lower()}://{netloc}/robots.txt"
+
+
+class RobotsCache:
+    """Answers "may ``user_agent`` fetch this URL?" for every site, one robots.txt each."""
+
+    def __init__(self, user_agent: str, fetch: RobotsFetch) -> None:
+        self.user_agent = user_agent
+        self._fetch = fetch
+        self._rules: dict[str, RobotFileParser | None] = {}
+        self._loading: dict[str, threading.Lock] = {}
+        self._lock = threading.Lock()
+
+    def allowed(self, url: str) -> bool:
+        """True when the site's robots.txt lets our User-Agent fetch ``url``."""
+        rules = self.rules_for(robots_url(url))
+        return rules is None or rules.can_fetch(self.user_agent, url)
+
+    def rules_for(self, location: str) -> RobotFileParser | None:
+        """The parsed robots.txt at ``location``; None means "everything allowed".
+
+        Threads asking for the same site wait for one fetch instead of each fetching it.
+        """
+        with self._lock:
+            if location in self._rules:
+                return self._rules[location]
+            loading = self._loading.setdefault(location, threading.Lock())
+        with loading:
+            with self._lock:
+                if location in self._rules:
+                    return self._rules[location]
+            rules = self._load(location)
+            with self._lock:
+                self._rules[location] = rules
+                self._loading.pop(location, None)
+            return rules
+
+    def _load(self, location: str) -> RobotFileParser | None:
+        try:
+            body = self._fetch(location)
+        except FetchError as exc:
+            log.info("robots.txt not used, everything allowed: %s", exc)
+            return None
+        try:
+            return parse_robots(location, body)
+        except Exception as exc:  # a robots.txt we cannot read says nothing against us
+            log.info("robots.txt at %s unreadable (%s); everything allowed", location, exc)
+            return None
+
+
+def parse_robots(location: str, body: bytes) -> RobotFileParser:
+    """Parse a robots.txt body; rules are reordered so that the longest matching path wins."""
+    parser = RobotFileParser(location)
+    parser.parse(body.decode("utf-8-sig", errors="replace").splitlines())
+    entries: list[Any] = list(getattr(parser, "entries", []))
+    default = getattr(parser, "default_entry", None)
+    if default is not None:
+        entries.append(default)
+    for entry in entries:
+        rules = getattr(entry, "rulelines", None)
+        if isinstance(rules, list):
+            rules.sort(key=lambda rule: (len(rule.path), rule.allowance), reverse=True)
+    return parser
