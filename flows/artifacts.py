@@ -8,6 +8,7 @@ from flows.pipeline import CycleReport
 
 MATCHES_KEY = "newswatch-matches"
 SUMMARY_KEY = "newswatch-summary"
+HEALTH_KEY = "newswatch-feed-health"
 
 
 def publish(report: CycleReport) -> None:
@@ -28,6 +29,21 @@ def publish(report: CycleReport) -> None:
         description=f"{len(rows)} new match(es) in this run",
     )
     create_markdown_artifact(summary_markdown(report), key=SUMMARY_KEY, description="Cycle summary")
+    health = [
+        {
+            "feed": o.name or o.url,
+            "status": o.status,
+            "note": o.warning or "",
+            "error": o.errors[0] if o.status == "failed" and o.errors else "",
+        }
+        for o in report.feeds
+        if o.status in ("failed", "skipped") or o.warning
+    ]
+    create_table_artifact(
+        health or [{"feed": "", "status": "all feeds healthy", "note": "", "error": ""}],
+        key=HEALTH_KEY,
+        description=f"{len(health)} feed(s) failing, backing off, disabled or moved",
+    )
 
 
 def summary_markdown(report: CycleReport) -> str:
@@ -35,10 +51,11 @@ def summary_markdown(report: CycleReport) -> str:
     lines = [
         "# newswatch cycle",
         "",
-        "| feeds polled | not modified | failed | new articles | matches "
-        "| alerts sent | failed | retrying | duration |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| feeds polled | not modified | failed | resting | new articles | matches "
+        "| alerts sent | failed | pending | duration |",
+        "|---|---|---|---|---|---|---|---|---|---|",
         f"| {counts['feeds']} | {counts['feeds_not_modified']} | {counts['feeds_failed']} "
+        f"| {counts['feeds_skipped']} "
         f"| {counts['new_articles']} | {counts['matches']} | {counts['alerts_sent']} "
         f"| {counts['alerts_failed']} | {counts['alerts_retrying']} "
         f"| {report.duration_seconds:.1f} s |",

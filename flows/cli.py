@@ -139,6 +139,36 @@ def run(
 
 
 @app.command()
+def serve(
+    config: ConfigOption = Path("newswatch.yaml"),
+    every: Annotated[int, typer.Option(help="Minutes between monitoring cycles.")] = 15,
+    maintenance_cron: Annotated[
+        str, typer.Option(help="Cron (UTC) of the maintenance flow.")
+    ] = "30 3 * * 0",
+) -> None:
+    """Run the monitor, digest and maintenance schedules in this process (Prefect serve): the
+    one-command way to run newswatch on one machine. Uses the Prefect server named by
+    PREFECT_API_URL (see its UI), else a temporary local one.
+
+    Example: newswatch serve --config newswatch.yaml --every 15
+    """
+    from datetime import timedelta
+
+    settings = load_settings(config)
+    configure_prefect_env()
+    from flows.serve import build_deployments, check_prefect_server
+
+    api = check_prefect_server()
+    deployments = build_deployments(config, settings, timedelta(minutes=every), maintenance_cron)
+    names = ", ".join(d.name for d in deployments)
+    where = api or "a temporary local Prefect server"
+    out.print(f"Serving {names} for {config} on {where}; stop with Ctrl-C.")
+    from prefect import serve as prefect_serve
+
+    prefect_serve(*deployments, print_starting_message=False)
+
+
+@app.command()
 def digest(
     config: ConfigOption = Path("newswatch.yaml"),
     topic: Annotated[
@@ -294,6 +324,7 @@ def main() -> None:
     """Console-script entry point: run the app and turn known errors into one-line messages."""
     from alerts import ChannelConfigError
     from flows.demo import DemoError
+    from flows.serve import PrefectUnreachableError
     from matching import QuerySyntaxError
     from storage import StorageError
 
@@ -305,7 +336,7 @@ def main() -> None:
         _fail(exc, 2)
     except QuerySyntaxError as exc:
         _fail(Exception(f"{exc}\n{exc.caret()}"), 2)
-    except (StorageError, ChannelConfigError, DemoError) as exc:
+    except (StorageError, ChannelConfigError, DemoError, PrefectUnreachableError) as exc:
         _fail(exc, 1)
     except typer.Exit as exc:
         sys.exit(exc.exit_code)

@@ -4,9 +4,12 @@ story index and routing (``Cycle``), and the plain-data outcome of each step."""
 from __future__ import annotations
 
 import logging
+import multiprocessing
+import os
 import threading
 import time
 from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import timedelta
@@ -17,8 +20,10 @@ from sqlalchemy.orm import Session, sessionmaker
 import storage
 from alerts import AlertSender
 from extractors import (
+    Article,
     Fetcher,
     FetchPolicy,
+    extract_article,
     make_client,
 )
 from flows.channels import SecretResolver, hourly_limits, load_channels, topic_channel_keys
@@ -138,6 +143,7 @@ class Cycle:
             self.feed_states = storage.feed_states(session, self.feed_ids.values())
         self.routing = Routing.build(settings, self.topic_ids)
         self.hourly_limits = hourly_limits(settings)
+        self.extractor = Extractor(processes=1)
 
 
 def matcher_from_settings(settings: Settings) -> TopicMatcher:
@@ -182,21 +188,52 @@ def fetch_policy(settings: Settings) -> FetchPolicy:
 
 @contextmanager
 def open_cycle(settings: Settings, resolve_secret: SecretResolver | None = None) -> Iterator[Cycle]:
-    """Open the database (upgrading an embedded SQLite schema), the HTTP client and the channels."""
+    """Open the database (upgrading an embedded SQLite schema), the HTTP client, the channels
+    and the extraction processes."""
     engine = storage.create_db_engine(settings.database)
+    extractor = Extractor(settings.run.extract_processes)
     try:
         storage.ensure_schema(engine, auto_upgrade=storage.is_embedded(engine))
         policy = fetch_policy(settings)
         with make_client(policy) as client:
-            yield Cycle(
+            cycle = Cycle(
                 settings,
                 Fetcher(policy, client),
                 storage.session_factory(engine),
                 matcher_from_settings(settings),
                 AlertSender(load_channels(settings, resolve_secret)),
             )
+            cycle.extractor = extractor
+            yield cycle
     finally:
+        extractor.close()
         engine.dispose()
+
+
+class Extractor:
+    """Article extraction spread over processes (it is CPU-bound; threads would share one
+    core). The pool starts on first use, with the ``spawn`` method: forking a process that runs
+    Prefect's threads is not safe. ``processes=1`` extracts in the calling thread."""
+
+    def __init__(self, processes: int = 0) -> None:
+        self.processes = processes or os.cpu_count() or 1
+        self._pool: ProcessPoolExecutor | None = None
+        self._lock = threading.Lock()
+
+    def extract(self, html: bytes, url: str) -> Article:
+        if self.processes <= 1:
+            return extract_article(html, url)
+        with self._lock:
+            if self._pool is None:
+                self._pool = ProcessPoolExecutor(
+                    self.processes, mp_context=multiprocessing.get_context("spawn")
+                )
+            pool = self._pool
+        return pool.submit(extract_article, html, url).result()
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(cancel_futures=True)
 
 
 def finish_cycle(

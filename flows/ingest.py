@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, replace
 from datetime import timedelta
 
@@ -17,13 +18,13 @@ from extractors import (
     GoneError,
     RetryLaterError,
     canonical_url,
-    extract_article,
     fragment_text,
+    host_of,
     parse_feed,
 )
 from extractors.language import detect_language
 from flows.cycle import MAX_NEW_ENTRIES_PER_FEED, Cycle, FeedOutcome, NewMatchInfo, Routing
-from flows.settings import FeedSettings, HealthSettings
+from flows.settings import FeedSettings, HealthSettings, RunSettings
 from matching import StoryIndex, TopicMatch, story_signature, tokenize
 from storage.clock import utcnow
 
@@ -84,6 +85,29 @@ def process_feed(cycle: Cycle, feed: FeedSettings) -> FeedOutcome:
         log.exception("internal error while processing feed %s", feed.url)
         _fail(cycle, state, outcome, f"{feed.url}: internal error {type(exc).__name__}: {exc}")
     return outcome
+
+
+def plan_batches(feeds: list[FeedSettings], settings: RunSettings) -> list[list[FeedSettings]]:
+    """Split the feeds into batches of at most ``batch_size``, feeds of one host together (so a
+    batch's per-host limit paces that host), keeping only this worker's shard."""
+    if settings.shard is not None:
+        index, count = settings.shard
+        feeds = [f for f in feeds if _shard_of(f.url, count) == index]
+    ordered = sorted(feeds, key=lambda f: (host_of(f.url), f.url))
+    size = settings.batch_size
+    return [ordered[i : i + size] for i in range(0, len(ordered), size)]
+
+
+def _shard_of(url: str, count: int) -> int:
+    digest = hashlib.sha256(url.encode()).digest()
+    return int.from_bytes(digest[:8], "big") % count
+
+
+def process_batch(cycle: Cycle, feeds: list[FeedSettings]) -> list[FeedOutcome]:
+    """Poll a batch of feeds concurrently (the Fetcher's per-host limits pace each host)."""
+    workers = min(cycle.settings.run.feeds_at_once, len(feeds)) or 1
+    with ThreadPoolExecutor(workers, thread_name_prefix="newswatch-feed") as pool:
+        return list(pool.map(lambda feed: process_feed(cycle, feed), feeds))
 
 
 def backoff(failures: int, health: HealthSettings) -> timedelta:
@@ -218,7 +242,7 @@ def _article_for(
     text_source = "page"
     try:
         page = cycle.fetcher.get(entry.url)
-        extracted = extract_article(page.body, page.final_url)
+        extracted = cycle.extractor.extract(page.body, page.final_url)
         title = entry.title or extracted.title or page.final_url
         text, url = extracted.text, extracted.canonical_url
         author, language, sitename = extracted.author, extracted.language, extracted.sitename

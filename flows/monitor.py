@@ -23,9 +23,11 @@ def current_run_id() -> str | None:
     return str(run_id) if run_id else None
 
 
-@task(name="process-feed", task_run_name="process {feed.url}", cache_policy=NO_CACHE)
-def process_feed(cycle: pipeline.Cycle, feed: FeedSettings) -> pipeline.FeedOutcome:
-    return pipeline.process_feed(cycle, feed)
+@task(name="process-feeds", task_run_name="process {feeds[0].url} +{extra}", cache_policy=NO_CACHE)
+def process_batch(
+    cycle: pipeline.Cycle, feeds: list[FeedSettings], extra: int
+) -> list[pipeline.FeedOutcome]:
+    return pipeline.process_batch(cycle, feeds)
 
 
 @task(name="deliver-alerts", cache_policy=NO_CACHE)
@@ -38,9 +40,10 @@ def monitor_feeds(config_path: str) -> dict[str, Any]:
     """Run one monitoring cycle for the config file at ``config_path``."""
     settings = load_settings(config_path)
     with pipeline.open_cycle(settings, resolve_secret=prefect_secret) as cycle:
-        futures = [process_feed.submit(cycle, feed) for feed in settings.feeds]
+        batches = pipeline.plan_batches(settings.feeds, settings.run)
+        futures = [process_batch.submit(cycle, batch, len(batch) - 1) for batch in batches]
         wait(futures)
-        outcomes = [future.result() for future in futures]
+        outcomes = [outcome for future in futures for outcome in future.result()]
         delivery = deliver(cycle)
         report = pipeline.finish_cycle(cycle, outcomes, delivery, flow_run_id=current_run_id())
     artifacts.publish(report)

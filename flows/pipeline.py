@@ -18,7 +18,14 @@ from flows.cycle import (
     open_cycle,
 )
 from flows.delivery import deliver, deliver_alerts
-from flows.ingest import group_stories, index_tokens, new_matches, process_feed
+from flows.ingest import (
+    group_stories,
+    index_tokens,
+    new_matches,
+    plan_batches,
+    process_batch,
+    process_feed,
+)
 from flows.settings import Settings
 
 __all__ = [
@@ -37,6 +44,8 @@ __all__ = [
     "matcher_from_settings",
     "new_matches",
     "open_cycle",
+    "plan_batches",
+    "process_batch",
     "process_feed",
     "run_cycle",
 ]
@@ -45,5 +54,6 @@ __all__ = [
 def run_cycle(settings: Settings) -> CycleReport:
     """One whole cycle without Prefect (for benchmarks and tests of the plain functions)."""
     with open_cycle(settings) as cycle:
-        outcomes = [process_feed(cycle, feed) for feed in settings.feeds]
+        batches = plan_batches(settings.feeds, settings.run)
+        outcomes = [outcome for batch in batches for outcome in process_batch(cycle, batch)]
         return finish_cycle(cycle, outcomes, deliver(cycle))

@@ -53,6 +53,25 @@ class NetworkSettings(_Strict):
     full_fetch_every: Annotated[int, Field(ge=1)] = 12
 
 
+class RunSettings(_Strict):
+    """How a cycle spreads its work."""
+
+    # feeds per Prefect task (grouped by host); a task polls its feeds concurrently
+    batch_size: Annotated[int, Field(ge=1, le=1000)] = 20
+    feeds_at_once: Annotated[int, Field(ge=1, le=256)] = 8  # feeds polled at once per task
+    # processes for article extraction (CPU-bound); 0 = one per core, 1 = in the process itself
+    extract_processes: Annotated[int, Field(ge=0, le=64)] = 0
+    # only this share of the feeds: shard i of n (e.g. [0, 2] and [1, 2] on two workers)
+    shard: tuple[int, int] | None = None
+
+    @field_validator("shard")
+    @classmethod
+    def _shard_in_range(cls, value: tuple[int, int] | None) -> tuple[int, int] | None:
+        if value is not None and not (value[1] >= 1 and 0 <= value[0] < value[1]):
+            raise ValueError("shard is [index, count] with 0 <= index < count, e.g. [0, 2]")
+        return value
+
+
 class HealthSettings(_Strict):
     """When a failing feed is rested and when someone is told."""
 
@@ -127,6 +146,7 @@ class Settings(_Strict):
     database: str = "sqlite:///newswatch.db"
     network: NetworkSettings = Field(default_factory=NetworkSettings)
     health: HealthSettings = Field(default_factory=HealthSettings)
+    run: RunSettings = Field(default_factory=RunSettings)
     feeds: list[FeedSettings] = Field(default_factory=list)
     topics: list[TopicSettings] = Field(default_factory=list)
     notify: list[NotifySettings] = Field(default_factory=list)

@@ -5,6 +5,7 @@ No Prefect here.
 """
 
 from storage.db import (
+    analyze,
     create_db_engine,
     current_revision,
     ensure_schema,
@@ -71,6 +72,7 @@ __all__ = [
     "StoredArticle",
     "StoredBatch",
     "StoredMatch",
+    "analyze",
     "claim_alerts",
     "count_articles",
     "count_by_status",

@@ -23,6 +23,9 @@ def write_config(
     config: dict[str, Any] = {
         "database": database,
         "network": {"allow_hosts": allow_hosts or [], "timeout_seconds": 5},
+        # extraction in-process keeps each test's cycle fast; tests/test_cycle_parallel.py
+        # covers the process pool
+        "run": {"extract_processes": 1},
         "feeds": feeds,
         "topics": copy.deepcopy(topics) if topics is not None else [demo_topic()],
         "notify": [{"name": "test-hook", "url": hook_url, "tags": ["team"]}] if hook_url else [],
