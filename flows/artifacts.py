@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
+from flows.chart import markdown_image, matches_per_day_png
+from flows.cycle import CHART_DAYS
 from flows.pipeline import CycleReport
 
 MATCHES_KEY = "newswatch-matches"
@@ -60,6 +64,9 @@ def summary_markdown(report: CycleReport) -> str:
         f"| {counts['alerts_failed']} | {counts['alerts_retrying']} "
         f"| {report.duration_seconds:.1f} s |",
     ]
+    if report.daily_counts:
+        png = matches_per_day_png(report.daily_counts, CHART_DAYS, datetime.now(UTC).date())
+        lines += ["", markdown_image(png, "matches per topic per day")]
     problems = report.errors
     if problems:
         lines += ["", "## Problems", ""] + [f"- {p}" for p in problems[:50]]

@@ -36,6 +36,7 @@ log = logging.getLogger(__name__)
 MAX_NEW_ENTRIES_PER_FEED = 100
 # Copies of a story published this long after the first still join its story.
 STORY_WINDOW = timedelta(days=7)
+CHART_DAYS = 30
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,8 @@ class CycleReport:
     feeds: list[FeedOutcome]
     delivery: DeliveryOutcome
     duration_seconds: float
+    # (topic, YYYY-MM-DD, matches) over the last CHART_DAYS days, for the run's chart
+    daily_counts: list[tuple[str, str, int]] = field(default_factory=list)
 
     @property
     def errors(self) -> list[str]:
@@ -245,6 +248,10 @@ def finish_cycle(
 ) -> CycleReport:
     """Build the cycle's report and keep it in the runs table."""
     report = CycleReport(outcomes, delivery, time.perf_counter() - cycle.started)
+    with cycle.sessions() as session:
+        report.daily_counts = storage.daily_match_counts(
+            session, since=cycle.started_at - timedelta(days=CHART_DAYS)
+        )
     with storage.transaction(cycle.sessions) as session:
         storage.record_run(
             session,

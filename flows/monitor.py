@@ -15,7 +15,16 @@ from prefect.task_runners import ThreadPoolTaskRunner
 
 from flows import artifacts, pipeline
 from flows.channels import prefect_secret
-from flows.settings import FeedSettings, load_settings
+from flows.settings import FeedSettings, RunSettings, Settings, load_settings
+
+
+def with_overrides(settings: Settings, **overrides: Any) -> Settings:
+    """The settings with the flow's run parameters applied (validated like the config file)."""
+    changes = {key: value for key, value in overrides.items() if value is not None}
+    if not changes:
+        return settings
+    run = RunSettings.model_validate(settings.run.model_dump() | changes)
+    return settings.model_copy(update={"run": run})
 
 
 def current_run_id() -> str | None:
@@ -36,9 +45,13 @@ def deliver(cycle: pipeline.Cycle) -> pipeline.DeliveryOutcome:
 
 
 @flow(name="monitor-feeds", task_runner=ThreadPoolTaskRunner(max_workers=8))  # type: ignore[arg-type]
-def monitor_feeds(config_path: str) -> dict[str, Any]:
-    """Run one monitoring cycle for the config file at ``config_path``."""
-    settings = load_settings(config_path)
+def monitor_feeds(
+    config_path: str, shard: tuple[int, int] | None = None, batch_size: int | None = None
+) -> dict[str, Any]:
+    """Run one monitoring cycle for the config file at ``config_path``. ``shard`` (i, n) polls
+    only the i-th of n shares of the feeds (several workers on one database); ``batch_size``
+    overrides the feeds per task."""
+    settings = with_overrides(load_settings(config_path), shard=shard, batch_size=batch_size)
     with pipeline.open_cycle(settings, resolve_secret=prefect_secret) as cycle:
         batches = pipeline.plan_batches(settings.feeds, settings.run)
         futures = [process_batch.submit(cycle, batch, len(batch) - 1) for batch in batches]

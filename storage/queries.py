@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, String, func, select
 from sqlalchemy.orm import Session
 
 from storage.models import Article, Feed, Match, Topic
@@ -179,3 +179,16 @@ def recent_signatures(session: Session, *, since: datetime) -> list[tuple[str, l
         .order_by(Article.id)
     )
     return [(url, list(signature)) for url, signature in rows if signature]
+
+
+def daily_match_counts(session: Session, *, since: datetime) -> list[tuple[str, str, int]]:
+    """(topic, day as YYYY-MM-DD, matches stored that day) since ``since``, for the run chart."""
+    day = func.substr(func.cast(Match.matched_at, String), 1, 10)
+    rows = session.execute(
+        select(Topic.name, day, func.count())
+        .join(Topic, Match.topic_id == Topic.id)
+        .where(Match.matched_at >= since)
+        .group_by(Topic.name, day)
+        .order_by(day)
+    )
+    return [(name, str(d), int(n)) for name, d, n in rows]

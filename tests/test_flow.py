@@ -26,7 +26,7 @@ def test_monitor_flow_runs_a_cycle_and_publishes_artifacts(
     from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
     from prefect.states import State
 
-    from flows.artifacts import MATCHES_KEY, SUMMARY_KEY
+    from flows.artifacts import HEALTH_KEY, MATCHES_KEY, SUMMARY_KEY
     from flows.monitor import monitor_feeds
 
     config = write_config(
@@ -58,6 +58,9 @@ def test_monitor_flow_runs_a_cycle_and_publishes_artifacts(
     assert all(url in data for url in expected)
     summary = asyncio.run(artifacts(SUMMARY_KEY))
     assert "new articles" in str(summary[0].data)  # type: ignore[attr-defined]
+    assert "](data:image/png;base64," in str(summary[0].data)  # type: ignore[attr-defined]
+    health = asyncio.run(artifacts(HEALTH_KEY))
+    assert "all feeds healthy" in str(health[0].data)  # type: ignore[attr-defined]
 
     second = monitor_feeds(str(config))
     assert second["counts"]["new_articles"] == 0 and second["counts"]["alerts_sent"] == 0
@@ -138,3 +141,19 @@ def test_secrets_never_reach_logs_or_artifacts(
     assert PLANTED not in stored  # ...without the token
     assert PLANTED not in caplog.text
     assert PLANTED not in str(report)
+
+
+def test_flow_overrides_split_feeds_into_shards(
+    prefect_server: None, tmp_path: Path, site: SiteServer
+) -> None:
+    from flows.monitor import monitor_feeds
+
+    config = write_config(
+        tmp_path, feeds=demo_feeds(site.base_url), allow_hosts=[host_port(site.base_url)]
+    )
+    halves = [monitor_feeds(str(config), shard=(i, 2), batch_size=1) for i in range(2)]
+    polled = [{f["url"] for f in half["feeds"]} for half in halves]
+    assert not polled[0] & polled[1]
+    assert polled[0] | polled[1] == {f["url"] for f in demo_feeds(site.base_url)}
+    matched = {m["url"] for half in halves for feed in half["feeds"] for m in feed["matches"]}
+    assert matched == expected_matches(site.base_url)
