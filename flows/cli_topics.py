@@ -15,11 +15,10 @@ from flows.cli_common import (
     UsageError,
     check_format,
     emit,
-    open_store,
     out,
     parse_since,
 )
-from flows.settings import Settings, load_settings
+from flows.settings import ConfigError, Settings, load_settings
 
 topics_app = typer.Typer(help="Work with topic queries.", no_args_is_help=True)
 
@@ -147,48 +146,33 @@ def backfill(
 
     Example: newswatch topics backfill nato-china-arms --since 2024-01-01
     """
-    import storage
-    from flows.pipeline import Routing, new_matches
-    from matching import Topic, TopicMatcher
+    from flows.backfill import backfill_topic, find_topic
 
     settings = load_settings(config)
-    topic = next((t for t in settings.topics if t.name == name), None)
-    if topic is None:
-        known = ", ".join(t.name for t in settings.topics) or "none"
-        raise UsageError(f"no topic named {name!r} in {config} (topics: {known})")
+    try:
+        find_topic(settings, name)
+    except ConfigError as exc:
+        raise UsageError(f"{config}: {exc}") from None
     since_dt = parse_since(since) if since else None
-    matcher = TopicMatcher([Topic(topic.name, topic.query, topic.default_operator)])
-    found_total = new_total = 0
-    with open_store(settings.database) as sessions:
-        with storage.transaction(sessions) as session:
-            routing = Routing.build(
-                settings, storage.sync_topics(session, [(topic.name, topic.query)])
-            )
-            total = storage.count_articles(session, since=since_dt)
-        progress = Progress(
-            TextColumn("backfill {task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeRemainingColumn(),
-            console=out,
-            disable=not sys.stdout.isatty(),
+    bar = Progress(
+        TextColumn("backfill {task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=out,
+        disable=not sys.stdout.isatty(),
+    )
+    with bar:
+        task = bar.add_task(name, total=None)
+        result = backfill_topic(
+            settings,
+            name,
+            since=since_dt,
+            queue_alerts=alert,
+            progress=lambda done, total: bar.update(task, completed=done, total=total),
         )
-        with progress, sessions() as reader:
-            task = progress.add_task(name, total=total)
-            for chunk in storage.iter_articles(reader, since=since_dt):
-                rows = [
-                    (a.id, a.story_id, match)
-                    for a in chunk
-                    for match in new_matches(
-                        matcher.match(a.title, a.text, source=a.source, lang=a.language), routing
-                    )
-                ]
-                found_total += len(rows)
-                with storage.transaction(sessions) as session:
-                    new_total += storage.store_matches(session, rows, queue_alerts=alert)
-                progress.advance(task, len(chunk))
-    queued = " and queued their alerts" if alert and new_total else ""
+    queued = " and queued their alerts" if alert and result.new else ""
     out.print(
-        f"Backfill of {name!r}: {total} stored article(s) checked, {found_total} match, "
-        f"{new_total} new match(es) stored{queued}."
+        f"Backfill of {name!r}: {result.checked} stored article(s) checked, {result.found} "
+        f"match, {result.new} new match(es) stored{queued}."
     )

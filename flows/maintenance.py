@@ -48,3 +48,31 @@ def maintenance(config_path: str, prune_after_days: int = 90) -> dict[str, Any]:
         "feeds": len(rows),
         "unhealthy": sum(r["state"] != "ok" for r in rows),
     }
+
+
+@flow(name="backfill-topic")
+def backfill(
+    config_path: str, topic: str, since: str | None = None, alert: bool = False
+) -> dict[str, int]:
+    """Run ``topic`` over the stored articles, with a progress artifact for the UI."""
+    from prefect.artifacts import create_progress_artifact, update_progress_artifact
+
+    from flows.backfill import backfill_topic
+    from flows.cli_common import parse_since
+
+    settings = load_settings(config_path)
+    artifact: Any = create_progress_artifact(
+        0.0, key=f"newswatch-backfill-{topic}", description=f"Backfill of {topic}"
+    )
+
+    def progress(done: int, total: int) -> None:
+        update_progress_artifact(artifact, 100.0 * done / total if total else 100.0)
+
+    result = backfill_topic(
+        settings,
+        topic,
+        since=parse_since(since) if since else None,
+        queue_alerts=alert,
+        progress=progress,
+    )
+    return {"checked": result.checked, "found": result.found, "new": result.new}

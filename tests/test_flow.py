@@ -157,3 +157,41 @@ def test_flow_overrides_split_feeds_into_shards(
     assert polled[0] | polled[1] == {f["url"] for f in demo_feeds(site.base_url)}
     matched = {m["url"] for half in halves for feed in half["feeds"] for m in feed["matches"]}
     assert matched == expected_matches(site.base_url)
+
+
+def test_maintenance_and_backfill_flows(
+    prefect_server: None, tmp_path: Path, site: SiteServer
+) -> None:
+    import asyncio
+
+    import yaml
+    from prefect import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
+
+    from flows.maintenance import backfill, maintenance
+    from flows.pipeline import run_cycle
+    from flows.settings import load_settings
+
+    config = write_config(
+        tmp_path, feeds=demo_feeds(site.base_url), allow_hosts=[host_port(site.base_url)]
+    )
+    run_cycle(load_settings(config))
+    raw = yaml.safe_load(config.read_text())
+    raw["topics"].append({"name": "cup", "query": "cup AND final"})
+    config.write_text(yaml.safe_dump(raw, allow_unicode=True))
+
+    result = backfill(str(config), "cup")
+    assert result["new"] == 1 and result["checked"] > 1
+    kept = maintenance(str(config), prune_after_days=0)
+    assert kept["feeds"] == len(demo_feeds(site.base_url)) and kept["unhealthy"] == 0
+    assert kept["pruned"] > 0  # unmatched articles lost their text; matched ones kept it
+
+    async def latest(key: str) -> object:
+        async with get_client() as client:
+            found = await client.read_artifacts(
+                artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=[key]))
+            )
+            return found[0].data
+
+    assert asyncio.run(latest("newswatch-backfill-cup")) == 100.0
+    assert "ok" in str(asyncio.run(latest("newswatch-feed-health")))
