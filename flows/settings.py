@@ -84,6 +84,7 @@ class HealthSettings(_Strict):
 class FeedSettings(_Strict):
     url: Annotated[str, Field(pattern=r"^https?://[^\s/]+", max_length=2048)]
     name: str | None = None
+    tags: list[str] = Field(default_factory=list)  # e.g. OPML folders; for people, not routing
 
 
 class TopicSettings(_Strict):
