@@ -7,11 +7,14 @@ the traceback.
 from __future__ import annotations
 
 import json
+import logging
+import os
 import sys
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.logging import RichHandler
 
 from flows.cli_alerts import alerts_app
 from flows.cli_common import (
@@ -49,6 +52,27 @@ app.command()(prune)
 _state = {"debug": False}
 
 
+def configure_output(*, verbose: int, quiet: bool) -> None:
+    """-v shows newswatch's log records (INFO; -vv DEBUG), -q hides progress and summaries.
+    Data a command was asked for (JSON, CSV, tables of results) is printed either way."""
+    level = logging.WARNING
+    if verbose == 1:
+        level = logging.INFO
+    elif verbose > 1:
+        level = logging.DEBUG
+    if quiet:
+        level = logging.ERROR
+        out.quiet = True
+    handler = RichHandler(console=err, show_path=False, markup=False, rich_tracebacks=False)
+    for name in ("extractors", "matching", "storage", "alerts", "flows"):
+        logger = logging.getLogger(name)
+        logger.setLevel(level)
+        if not any(isinstance(h, RichHandler) for h in logger.handlers):
+            logger.addHandler(handler)
+        logger.propagate = False
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", logging.getLevelName(max(level, logging.INFO)))
+
+
 def _version(value: bool) -> None:
     if value:
         out.print(f"newswatch {VERSION}")
@@ -61,8 +85,15 @@ def main_options(
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
     ] = False,
+    verbose: Annotated[
+        int, typer.Option("--verbose", "-v", count=True, help="More log output (-vv: debug).")
+    ] = 0,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="Only errors and requested data.")
+    ] = False,
 ) -> None:
     _state["debug"] = debug
+    configure_output(verbose=verbose, quiet=quiet)
 
 
 @app.command()

@@ -150,3 +150,29 @@ def test_errors_are_short_and_name_the_problem(
     assert result.returncode == code, (result.stdout, result.stderr)
     assert message in result.stderr
     assert "Traceback" not in result.stderr and "hunter2" not in result.stderr
+
+
+def test_quiet_and_verbose(tmp_path: Path) -> None:
+    config = tmp_path / "newswatch.yaml"
+    config.write_text("topics:\n  - name: t\n    query: NATO\n")
+    loud = newswatch("topics", "check", "--config", str(config))
+    quiet = newswatch("-q", "topics", "check", "--config", str(config))
+    assert "1 topic(s) valid" in loud.stdout and quiet.stdout == "" and quiet.returncode == 0
+    data = newswatch("-q", "topics", "list", "--config", str(config), "--format", "json")
+    assert json.loads(data.stdout)["name"] == "t"  # data asked for is printed even when quiet
+    bad = newswatch("-q", "topics", "check", "--config", str(tmp_path / "missing.yaml"))
+    assert bad.returncode == 2 and "config file not found" in bad.stderr  # errors still shown
+    verbose = newswatch("-vv", "extract", "--allow-private", "http://127.0.0.1:9/nothing.html")
+    assert verbose.returncode == 1 and "127.0.0.1:9" in verbose.stderr
+
+
+def test_every_command_has_help_with_an_example() -> None:
+    commands = [
+        ["demo"], ["run"], ["serve"], ["digest"], ["matches"], ["extract"], ["search"],
+        ["export"], ["prune"], ["db", "upgrade"], ["topics", "list"], ["topics", "check"],
+        ["topics", "test"], ["topics", "backfill"], ["alerts", "test"], ["alerts", "list"],
+    ]  # fmt: skip
+    for command in commands:
+        result = newswatch(*command, "--help")
+        assert result.returncode == 0, (command, result.stderr)
+        assert "Example: newswatch" in " ".join(result.stdout.split()), command
