@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Select, String, func, select
 from sqlalchemy.orm import Session
@@ -92,11 +93,16 @@ def count_articles(session: Session, *, since: datetime | None = None) -> int:
 
 
 def iter_articles(
-    session: Session, *, since: datetime | None = None, chunk: int = 500
+    session: Session,
+    *,
+    since: datetime | None = None,
+    chunk: int = 500,
+    newest_first: bool = False,
+    only_ids: Any = None,
 ) -> Iterator[list[StoredArticle]]:
-    """Stored articles with text, oldest id first, in chunks (keyset pagination: one query per
-    chunk, constant memory)."""
-    last_id = 0
+    """Stored articles with text in chunks, by id (keyset pagination: one query per chunk,
+    constant memory). ``only_ids`` is a subquery of ids to keep (a search index's candidates)."""
+    last_id: int | None = None
     while True:
         stmt = (
             select(
@@ -109,10 +115,14 @@ def iter_articles(
                 Article.language,
             )
             .join(Feed, Article.feed_id == Feed.id)
-            .where(Article.id > last_id, Article.text.is_not(None))
-            .order_by(Article.id)
+            .where(Article.text.is_not(None))
+            .order_by(Article.id.desc() if newest_first else Article.id)
             .limit(chunk)
         )
+        if last_id is not None:
+            stmt = stmt.where(Article.id < last_id if newest_first else Article.id > last_id)
+        if only_ids is not None:
+            stmt = stmt.where(Article.id.in_(only_ids))
         if since is not None:
             stmt = stmt.where(func.coalesce(Article.published_at, Article.fetched_at) >= since)
         rows = [StoredArticle(*row) for row in session.execute(stmt)]

@@ -13,11 +13,11 @@ from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Integer, bindparam, func, select, text
+from sqlalchemy import Integer, bindparam, select, text
 from sqlalchemy.orm import Session
 
-from storage.models import Article, Feed
-from storage.queries import StoredArticle
+from storage.models import Article
+from storage.queries import StoredArticle, iter_articles
 
 # Database objects outside the ORM models; schema comparisons skip them.
 SEARCH_OBJECTS = frozenset(
@@ -95,32 +95,10 @@ def search_articles(
 ) -> Iterator[list[StoredArticle]]:
     """Stored articles that satisfy ``condition`` in the index, in chunks, newest id first.
     An empty condition selects every article (a query like ``NOT sport`` has no anchor)."""
-    candidates = _candidates(session, condition)
-    last_id: int | None = None
-    while True:
-        stmt = (
-            select(
-                Article.id,
-                Article.canonical_url,
-                Article.story_id,
-                Article.title,
-                Article.text,
-                func.coalesce(Feed.name, Article.sitename, Feed.url),
-                Article.language,
-            )
-            .join(Feed, Article.feed_id == Feed.id)
-            .where(Article.text.is_not(None))
-            .order_by(Article.id.desc())
-            .limit(chunk)
-        )
-        if candidates is not None:
-            stmt = stmt.where(Article.id.in_(candidates))
-        if since is not None:
-            stmt = stmt.where(func.coalesce(Article.published_at, Article.fetched_at) >= since)
-        if last_id is not None:
-            stmt = stmt.where(Article.id < last_id)
-        rows = [StoredArticle(*row) for row in session.execute(stmt)]
-        if not rows:
-            return
-        yield rows
-        last_id = rows[-1].id
+    return iter_articles(
+        session,
+        since=since,
+        chunk=chunk,
+        newest_first=True,
+        only_ids=_candidates(session, condition),
+    )
