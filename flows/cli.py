@@ -29,7 +29,9 @@ from flows.cli_common import (
     parse_since,
     print_table,
 )
+from flows.cli_feeds import feeds_app
 from flows.cli_history import export, prune, search
+from flows.cli_init import init
 from flows.cli_topics import topics_app
 from flows.prefect_env import configure_prefect_env
 from flows.settings import VERSION, ConfigError, load_settings
@@ -45,6 +47,8 @@ db_app = typer.Typer(help="Database schema commands.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(topics_app, name="topics")
 app.add_typer(alerts_app, name="alerts")
+app.add_typer(feeds_app, name="feeds")
+app.command()(init)
 app.command()(search)
 app.command()(export)
 app.command()(prune)

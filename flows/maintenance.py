@@ -42,7 +42,9 @@ def maintenance(config_path: str, prune_after_days: int = 90) -> dict[str, Any]:
         }
         for f in health
     ]
-    create_table_artifact(rows, key="newswatch-feed-health", description="Feed health")
+    create_table_artifact(
+        rows, key="newswatch-feed-report", description="Every feed and its health"
+    )
     return {
         "pruned": pruned,
         "feeds": len(rows),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -194,4 +195,7 @@ def test_maintenance_and_backfill_flows(
             return found[0].data
 
     assert asyncio.run(latest("newswatch-backfill-cup")) == 100.0
-    assert "ok" in str(asyncio.run(latest("newswatch-feed-health")))
+    report = json.loads(str(asyncio.run(latest("newswatch-feed-report"))))
+    assert {row["state"] for row in report} == {"ok"} and len(report) == len(
+        demo_feeds(site.base_url)
+    )
