@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left
+from collections.abc import Iterable
 from itertools import accumulate, chain
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from matching.text import normalise_raw, split_parts
+
+if TYPE_CHECKING:
+    from matching.nodes import MatchedTerm, OrderKey
 
 __all__ = ["Document", "FieldName", "FieldTokens", "Pattern"]
 
@@ -24,6 +29,7 @@ class FieldTokens:
         "_parts",
         "_positions",
         "_prefixes",
+        "_sorted_vocab",
         "_vocab",
         "_where",
         "norms",
@@ -35,6 +41,7 @@ class FieldTokens:
         self._parts = split_parts(text)
         self.norms, self._owner = normalise_raw(self._parts[1::2])
         self._vocab: frozenset[str] | None = None
+        self._sorted_vocab: list[str] | None = None
         self._where: dict[str, list[int]] | None = None
         self._bounds: list[int] | None = None
         self._positions: dict[Pattern, list[int]] = {}
@@ -50,7 +57,14 @@ class FieldTokens:
         """Every distinct token of this field that starts with ``prefix``."""
         found = self._prefixes.get(prefix)
         if found is None:
-            found = frozenset(w for w in self.vocab if w.startswith(prefix))
+            words = self._sorted_vocab
+            if words is None:
+                words = self._sorted_vocab = sorted(self.vocab)
+            # The words starting with ``prefix`` follow each other in sorted order.
+            first = last = bisect_left(words, prefix)
+            while last < len(words) and words[last].startswith(prefix):
+                last += 1
+            found = frozenset(words[first:last])
             self._prefixes[prefix] = found
         return found
 
@@ -103,14 +117,18 @@ class FieldTokens:
 
     def char_span(self, first: int, last: int) -> tuple[int, int]:
         """Character span in the original text covering tokens ``first`` to ``last`` inclusive."""
+        return self.char_spans((first,), last - first)[0]
+
+    def char_spans(self, firsts: Iterable[int], width: int) -> list[tuple[int, int]]:
+        """``char_span(first, first + width)`` for each of ``firsts``."""
         bounds = self._bounds
         if bounds is None:
             # Offsets of every part boundary; raw token k is part 2k + 1.
             bounds = self._bounds = list(accumulate(map(len, self._parts), initial=0))
         owner = self._owner
-        if owner is not None:
-            first, last = owner[first], owner[last]
-        return bounds[2 * first + 1], bounds[2 * last + 2]
+        if owner is None:
+            return [(bounds[2 * i + 1], bounds[2 * (i + width) + 2]) for i in firsts]
+        return [(bounds[2 * owner[i] + 1], bounds[2 * owner[i + width] + 2]) for i in firsts]
 
 
 class Document:
@@ -120,7 +138,7 @@ class Document:
     ``lang`` is kept as a casefolded code with ``_`` read as ``-``.
     """
 
-    __slots__ = ("cache", "lang", "source", "text", "title")
+    __slots__ = ("cache", "lang", "occurrences", "source", "text", "title")
 
     def __init__(
         self,
@@ -133,8 +151,10 @@ class Document:
         self.text = FieldTokens(text or "")
         self.source = FieldTokens(source or "")
         self.lang = lang.strip().casefold().replace("_", "-") if lang else None
-        # Results of leaf evaluations, shared across every query run on this document.
-        self.cache: dict[object, object] = {}
+        # Results of leaf evaluations, by leaf key, shared across every query run on this
+        # document; likewise the term occurrences each leaf reports (``Node.collect``).
+        self.cache: dict[str, bool] = {}
+        self.occurrences: dict[str, tuple[tuple[OrderKey, MatchedTerm], ...]] = {}
 
     def field(self, name: FieldName) -> FieldTokens:
         if name == "title":

@@ -105,8 +105,7 @@ class TopicMatcher:
             selected = [compiled[i] for i in self._prefilter.candidates(document)]
         matches: list[TopicMatch] = []
         for topic, query in selected:
-            if not query.evaluate(document):
-                continue
-            terms = query.matched_terms(document)
-            matches.append(TopicMatch(topic.name, terms, snippet_for(title, text, terms)))
+            terms = query.terms_if_matched(document)
+            if terms is not None:
+                matches.append(TopicMatch(topic.name, terms, snippet_for(title, text, terms)))
         return matches

@@ -1,13 +1,14 @@
 """The compiled, evaluable form of a query.
 
-Leaves (terms, phrases, proximity groups, language tests) cache their result on the Document,
-so a term shared by several topics is looked up once per article.
+Leaves (terms, phrases, proximity groups, language tests) cache their result and the
+occurrences they report on the Document, so a term shared by several topics is looked up and
+located once per article.
 """
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 from matching.document import Document, FieldName, FieldTokens, Pattern
@@ -19,7 +20,9 @@ __all__ = [
     "MatchedTerm",
     "Node",
     "Not",
+    "Occurrences",
     "Or",
+    "OrderKey",
     "ProximityLeaf",
     "TermLeaf",
     "pattern_label",
@@ -40,6 +43,13 @@ class MatchedTerm:
     end: int
 
 
+# Where an occurrence sorts among a query's matched terms: title first, then by start, end and
+# term. Equal keys mean equal MatchedTerms, so a dict keyed by them also removes duplicates.
+OrderKey = tuple[int, int, int, str]
+Occurrences = dict[OrderKey, MatchedTerm]
+_FIELD_ORDER = {"title": 0, "text": 1}
+
+
 def pattern_label(patterns: tuple[Pattern, ...]) -> str:
     return " ".join(value + ("*" if is_prefix else "") for value, is_prefix in patterns)
 
@@ -54,22 +64,43 @@ class Node(ABC):
         """Whether the document satisfies this node."""
 
     @abstractmethod
-    def collect(self, doc: Document, out: list[MatchedTerm]) -> None:
-        """Append the occurrences of positive terms; only called when ``evaluate`` is true."""
+    def collect(self, doc: Document, out: Occurrences) -> None:
+        """Add the occurrences of positive terms to ``out``, each under its OrderKey; only
+        called when ``evaluate`` is true."""
 
 
 class _Leaf(Node):
+    """A leaf's result and its occurrences are computed once per document, whatever the
+    number of queries that contain an equal leaf. They are cached on the document under
+    ``key``, a string that only equal leaves share: its hash is computed once, the
+    dataclass's on every look-up."""
+
     __slots__ = ()
+    key: str
+
+    def __post_init__(self) -> None:
+        # The dataclass repr shows every compared field (``key`` itself is left out).
+        object.__setattr__(self, "key", repr(self))
 
     def evaluate(self, doc: Document) -> bool:
-        cached = doc.cache.get(self)
+        cached = doc.cache.get(self.key)
         if cached is None:
             cached = self._evaluate(doc)
-            doc.cache[self] = cached
+            doc.cache[self.key] = cached
         return cached is True
+
+    def collect(self, doc: Document, out: Occurrences) -> None:
+        found = doc.occurrences.get(self.key)
+        if found is None:
+            found = doc.occurrences[self.key] = tuple(self._occurrences(doc))
+        out.update(found)
 
     @abstractmethod
     def _evaluate(self, doc: Document) -> bool: ...
+
+    @abstractmethod
+    def _occurrences(self, doc: Document) -> list[tuple[OrderKey, MatchedTerm]]:
+        """Every occurrence of the leaf's terms in the title and the text, with its key."""
 
 
 def _reported(fields: tuple[FieldName, ...]) -> list[Literal["title", "text"]]:
@@ -81,11 +112,11 @@ def _reported(fields: tuple[FieldName, ...]) -> list[Literal["title", "text"]]:
 
 
 def _phrase_starts(tokens: FieldTokens, patterns: tuple[Pattern, ...]) -> list[int]:
+    if len(patterns) == 1:
+        return tokens.positions(patterns[0])
     if not all(tokens.has(p) for p in patterns):
         return []
     first = tokens.positions(patterns[0])
-    if len(patterns) == 1:
-        return first
     limit = len(tokens.norms) - len(patterns)
     rest = tuple(enumerate(patterns))[1:]
     return [i for i in first if i <= limit and all(tokens.accepts(i + k, p) for k, p in rest)]
@@ -97,6 +128,7 @@ class TermLeaf(_Leaf):
 
     patterns: tuple[Pattern, ...]
     fields: tuple[FieldName, ...]
+    key: str = field(init=False, repr=False, compare=False)
 
     def _evaluate(self, doc: Document) -> bool:
         for name in self.fields:
@@ -108,14 +140,18 @@ class TermLeaf(_Leaf):
                 return True
         return False
 
-    def collect(self, doc: Document, out: list[MatchedTerm]) -> None:
+    def _occurrences(self, doc: Document) -> list[tuple[OrderKey, MatchedTerm]]:
+        out: list[tuple[OrderKey, MatchedTerm]] = []
         label = pattern_label(self.patterns)
         width = len(self.patterns) - 1
         for name in _reported(self.fields):
             tokens = doc.field(name)
-            for i in _phrase_starts(tokens, self.patterns):
-                start, end = tokens.char_span(i, i + width)
-                out.append(MatchedTerm(label, name, start, end))
+            firsts = _phrase_starts(tokens, self.patterns)
+            if firsts:
+                order = _FIELD_ORDER[name]
+                spans = tokens.char_spans(firsts, width)
+                out += [((order, s, e, label), MatchedTerm(label, name, s, e)) for s, e in spans]
+        return out
 
 
 def _assign(count: int, slots: list[tuple[int, list[int]]]) -> dict[int, int] | None:
@@ -177,6 +213,7 @@ class ProximityLeaf(_Leaf):
     patterns: tuple[Pattern, ...]
     window: int
     fields: tuple[FieldName, ...]
+    key: str = field(init=False, repr=False, compare=False)
 
     def _evaluate(self, doc: Document) -> bool:
         return any(
@@ -184,16 +221,21 @@ class ProximityLeaf(_Leaf):
             for name in self.fields
         )
 
-    def collect(self, doc: Document, out: list[MatchedTerm]) -> None:
+    def _occurrences(self, doc: Document) -> list[tuple[OrderKey, MatchedTerm]]:
+        out: list[tuple[OrderKey, MatchedTerm]] = []
         labels = [pattern_label((p,)) for p in self.patterns]
         for name in _reported(self.fields):
             tokens = doc.field(name)
             used: dict[int, int] = {}
             for hit in _proximity_hits(tokens, self.patterns, self.window, first_only=False):
                 used.update(hit)
-            for position in sorted(used):
-                start, end = tokens.char_span(position, position)
-                out.append(MatchedTerm(labels[used[position]], name, start, end))
+            order = _FIELD_ORDER[name]
+            positions = sorted(used)
+            spans = tokens.char_spans(positions, 0)
+            for position, (start, end) in zip(positions, spans, strict=True):
+                label = labels[used[position]]
+                out.append(((order, start, end, label), MatchedTerm(label, name, start, end)))
+        return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -203,6 +245,7 @@ class LangLeaf(_Leaf):
 
     code: str
     is_prefix: bool
+    key: str = field(init=False, repr=False, compare=False)
 
     def _evaluate(self, doc: Document) -> bool:
         lang = doc.lang
@@ -212,8 +255,8 @@ class LangLeaf(_Leaf):
             return lang.startswith(self.code)
         return lang == self.code or lang.startswith(self.code + "-")
 
-    def collect(self, doc: Document, out: list[MatchedTerm]) -> None:
-        return None
+    def _occurrences(self, doc: Document) -> list[tuple[OrderKey, MatchedTerm]]:
+        return []
 
 
 @dataclass(frozen=True, slots=True)
@@ -223,7 +266,7 @@ class And(Node):
     def evaluate(self, doc: Document) -> bool:
         return all(child.evaluate(doc) for child in self.children)
 
-    def collect(self, doc: Document, out: list[MatchedTerm]) -> None:
+    def collect(self, doc: Document, out: Occurrences) -> None:
         for child in self.children:
             child.collect(doc, out)
 
@@ -235,7 +278,7 @@ class Or(Node):
     def evaluate(self, doc: Document) -> bool:
         return any(child.evaluate(doc) for child in self.children)
 
-    def collect(self, doc: Document, out: list[MatchedTerm]) -> None:
+    def collect(self, doc: Document, out: Occurrences) -> None:
         for child in self.children:
             if child.evaluate(doc):
                 child.collect(doc, out)
@@ -248,7 +291,7 @@ class Not(Node):
     def evaluate(self, doc: Document) -> bool:
         return not self.child.evaluate(doc)
 
-    def collect(self, doc: Document, out: list[MatchedTerm]) -> None:
+    def collect(self, doc: Document, out: Occurrences) -> None:
         return None
 
 
@@ -271,7 +314,7 @@ class Bool(Node):
             return any(child.evaluate(doc) for child in self.should)
         return True
 
-    def collect(self, doc: Document, out: list[MatchedTerm]) -> None:
+    def collect(self, doc: Document, out: Occurrences) -> None:
         for child in self.must:
             child.collect(doc, out)
         for child in self.should:

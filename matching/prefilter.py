@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from operator import itemgetter
 from typing import Any
 
 import ahocorasick  # type: ignore[import-not-found, unused-ignore]
@@ -35,6 +36,7 @@ from matching.document import Document, Pattern
 __all__ = ["Clause", "Condition", "Prefilter", "anchor_key", "necessary_condition"]
 
 _SEPARATOR = " "
+_NUMBER = itemgetter(1)  # of the (end, number) pairs the automaton yields
 _SCANNED_FIELDS = frozenset({"title", "text"})
 
 # Words so common that an anchor on them would select nearly every article.
@@ -189,7 +191,7 @@ class Prefilter:
                 _SEPARATOR,
             )
         )
-        hits = {number for _, number in self._automaton.iter(haystack)}
+        hits = set(map(_NUMBER, self._automaton.iter(haystack)))
         triggers = self._triggers
         triggered: set[int] = set()
         for number in hits:

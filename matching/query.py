@@ -28,7 +28,7 @@ from luqum.tree import To as OpenTo
 from matching import nodes
 from matching.document import Document, FieldName, Pattern
 from matching.errors import QuerySyntaxError
-from matching.nodes import MatchedTerm, Node
+from matching.nodes import MatchedTerm, Node, Occurrences
 from matching.parsing import parse_lucene
 from matching.text import tokenize
 
@@ -47,7 +47,6 @@ _SCOPES: dict[str, tuple[FieldName, ...]] = {
 }
 _DEFAULT_SCOPE: tuple[FieldName, ...] = ("title", "text")
 _LANG_CODE = re.compile(r"[0-9a-z]+(?:-[0-9a-z]+)*")
-_FIELD_ORDER = {"title": 0, "text": 1}
 
 
 class Query:
@@ -88,12 +87,16 @@ class Query:
     def matched_terms(self, document: Document) -> tuple[MatchedTerm, ...]:
         """Occurrences of the positive terms that satisfied the query, title first, then by
         offset; empty when the document does not match."""
+        return self.terms_if_matched(document) or ()
+
+    def terms_if_matched(self, document: Document) -> tuple[MatchedTerm, ...] | None:
+        """``matched_terms`` when the document matches, else None (a query of only negative
+        terms matches with no terms)."""
         if not self._root.evaluate(document):
-            return ()
-        found: list[MatchedTerm] = []
+            return None
+        found: Occurrences = {}
         self._root.collect(document, found)
-        unique = set(found)
-        return tuple(sorted(unique, key=lambda t: (_FIELD_ORDER[t.field], t.start, t.end, t.term)))
+        return tuple(map(found.__getitem__, sorted(found)))
 
 
 def parse_query(query: str, default_operator: str = "AND") -> Query:

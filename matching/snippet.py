@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
+from operator import itemgetter
 
 __all__ = ["ELLIPSIS", "SNIPPET_LIMIT", "make_snippet"]
 
@@ -12,9 +13,17 @@ SNIPPET_LIMIT = 300
 ELLIPSIS = "…"
 MARK = "**"
 
+_MARKS_COST = 2 * len(MARK)
 _WORD = re.compile(r"\S+")
-_SPACES = re.compile(r"\s+")
 _CHUNK = 50  # words longer than this (URLs, unspaced scripts) are cut into pieces
+# The characters other than " " that are whitespace for str.isspace, str.split and the regex
+# \s alike; none of them is printable.
+_OTHER_SPACES = (
+    "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f\x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005"
+    "\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+)
+_START = itemgetter(0)
+_END = itemgetter(1)
 
 
 def make_snippet(
@@ -26,23 +35,224 @@ def make_snippet(
     is wrapped in ``**``. The excerpt is cut at word boundaries (inside a word only when the
     word alone is longer than 50 characters), whitespace runs become one space, and ``…``
     marks the ends where text was left out. Without spans it is the start of the text.
+    ``limit`` must leave room for one marked character (at least 5).
     """
-    if not text.strip():
+    if limit < 5:
+        raise ValueError(f"snippet limit {limit} is too small; use at least 5 characters")
+    if not text or text.isspace():
         return ""
-    marks = _merge([(s, e) for s, e, _ in spans if 0 <= s < e <= len(text)])
-    if marks:
-        valid = [(s, e, t) for s, e, t in spans if 0 <= s < e <= len(text)]
-        lo, hi = _densest(sorted(valid), limit)
+    size = len(text)
+    valid = sorted([(s, e, t) for s, e, t in spans if 0 <= s < e <= size])
+    marks = _merge(valid)
+    if valid:
+        lo, hi = _densest(valid, limit)
     else:
         lead = _WORD.search(text)
         lo = hi = lead.start() if lead else 0
     hi = max(hi, lo + 1)
+    # The words around the cluster: _grow walks over the nearby ones; _fit, which lists every
+    # word within the margin, decides the cases _grow leaves to it.
+    kept = _grow(text, marks, lo, hi, limit)
+    body = _render(text, marks, *kept) if kept else ""
+    if not kept or len(body) > limit:
+        start, end, body = _fit(text, marks, lo, hi, limit)
+    else:
+        start, end = kept
+    before = ELLIPSIS if _WORD.search(text, 0, start) else ""
+    after = ELLIPSIS if _WORD.search(text, end) else ""
+    return before + body + after
+
+
+def _merge(spans: list[tuple[int, int, str]]) -> list[tuple[int, int]]:
+    """The character ranges covered by the sorted ``spans``, overlapping or touching ones
+    merged."""
+    merged: list[tuple[int, int]] = []
+    for start, end, _ in spans:
+        if merged and start <= merged[-1][1]:
+            if end > merged[-1][1]:
+                merged[-1] = (merged[-1][0], end)
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def _densest(spans: list[tuple[int, int, str]], limit: int) -> tuple[int, int]:
+    """Character range of the group of spans, fitting in ``limit``, with the most distinct
+    terms, then the most occurrences, then the earliest.
+
+    A sliding window over the sorted spans: each span starts a group that takes the spans
+    after it while their marked width fits (the first one always)."""
+    starts, ends, terms = zip(*spans, strict=True)
+    size = len(spans)
+    best_distinct = best_left = best_right = 0
+    right = 0
+    counts: dict[str, int] = {}
+    for left, start in enumerate(starts):
+        while right < size and (
+            right == left or ends[right] - start + _MARKS_COST * (right - left + 1) <= limit
+        ):
+            counts[terms[right]] = counts.get(terms[right], 0) + 1
+            right += 1
+        # Later groups start later: a tie on both counts keeps the earlier one.
+        distinct = len(counts)
+        if distinct > best_distinct or (
+            distinct == best_distinct and right - left > best_right - best_left
+        ):
+            best_distinct, best_left, best_right = distinct, left, right
+        term = terms[left]
+        counts[term] -= 1
+        if not counts[term]:
+            del counts[term]
+    return starts[best_left], max(ends[best_left:best_right])
+
+
+def _spaces_only(text: str) -> str:
+    """``text`` with every whitespace character replaced by a space (lengths unchanged)."""
+    if not text.isprintable():  # every whitespace character but " " is unprintable
+        text = text.replace("\n", " ")
+        if not text.isprintable():
+            for char in _OTHER_SPACES:
+                if char in text:
+                    text = text.replace(char, " ")
+    return text
+
+
+class _Wider(Exception):
+    """The walk reached an end of a range narrower than the margin, before the margin."""
+
+
+def _grow(
+    text: str, marks: list[tuple[int, int]], lo: int, hi: int, limit: int
+) -> tuple[int, int] | None:
+    """The character range ``_fit`` keeps first (before any over-limit correction), found
+    by walking outward from the cluster ``[lo, hi)`` one word at a time.
+
+    Same words, costs and order of growth as ``_window``, which lists every word of the
+    margin first: the walk only looks at the words it adds and at the next one on each side,
+    within half the margin first (enough when both sides grow), else within the margin.
+    Returns None where ``_window`` must decide: a word of the range is longer than
+    ``_CHUNK``, or the cluster does not start and end inside words.
+    """
+    margin = limit + _CHUNK
+    try:
+        return _walk(text, marks, lo, hi, limit, min(margin, limit // 2 + _CHUNK))
+    except _Wider:
+        return _walk(text, marks, lo, hi, limit, margin)
+
+
+def _walk(
+    text: str, marks: list[tuple[int, int]], lo: int, hi: int, limit: int, reach: int
+) -> tuple[int, int] | None:
+    """``_grow`` within ``reach`` characters of the cluster; raises _Wider when the walk
+    needs a word beyond that, before the margin."""
+    margin = limit + _CHUNK
+    base = max(0, lo - reach)
+    stop = min(len(text), hi + reach)
+    left_open = base > max(0, lo - margin)  # words of the margin lie before the range
+    right_open = stop < min(len(text), hi + margin)
+    window = _spaces_only(text[base:stop])
+    # Offsets below are relative to ``base``. The words are the non-empty pieces; two
+    # consecutive pieces are one space apart.
+    pieces = window.split(" ")
+    lengths = list(map(len, pieces))
+    if max(lengths) > _CHUNK:
+        return None
+    top = len(pieces) - 1
+    x, y = lo - base, hi - base
+    if window[x] == " " or window[y - 1] == " ":
+        return None
+    # The cluster: from the word holding lo to the word holding hi - 1.
+    first = window.count(" ", 0, x)
+    first_start = window.rfind(" ", 0, x) + 1
+    last = first + window.count(" ", first_start, y)
+    last_end = window.find(" ", y)
+    if last_end < 0:
+        last_end = len(window)
+    # A word cut by an end of the range is never added (see _window), nor is one cut by an
+    # end of a narrower range: the margin decides.
+    left_floor = 1 if base > 0 and lengths[0] and not text[base - 1].isspace() else 0
+    right_ceiling = top
+    if stop < len(text) and lengths[top] and not text[stop].isspace():
+        right_ceiling -= 1
+    if (left_open and first < left_floor) or (right_open and last > right_ceiling):
+        raise _Wider
+    # The starts of the marks in the range; those of the cluster are counted now.
+    in_range = marks[bisect_left(marks, base, key=_START) : bisect_left(marks, stop, key=_START)]
+    mark_starts = [s - base for s, _ in in_range]
+    left_mark = bisect_left(mark_starts, first_start) - 1
+    right_mark = bisect_left(mark_starts, last_end)
+    for m in mark_starts[left_mark + 1 : right_mark]:
+        if window[m] == " ":  # not in a word: _window would not count it
+            return None
+    # The cost of the cluster: its words, one space between two, 4 per mark.
+    words = lengths[first : last + 1]
+    used = sum(words) + len(words) - words.count(0) - 1
+    used += _MARKS_COST * (right_mark - left_mark - 1)
+
+    # Grow as _window does: add the next word on the left (its cost + 1 for the space)
+    # while the left side has added no more than the right or the right is full, else the
+    # next word on the right (cost + 1), until neither fits.
+    budget = limit - used
+    left_added = right_added = 0
+    left_start = right_end = left_step = right_step = 0
+    stale_left = stale_right = True
+    while True:
+        if stale_left:  # the word before ``first``: its start, index and step (0: none)
+            stale_left, left_step = False, 0
+            index, end = first - 1, first_start - 1
+            while index >= left_floor and not lengths[index]:
+                index, end = index - 1, end - 1
+            if index < left_floor and left_open:
+                raise _Wider
+            if index >= left_floor:
+                left_index, left_start = index, end - lengths[index]
+                left_step = lengths[index] + 1
+                while left_mark >= 0 and mark_starts[left_mark] >= left_start:
+                    if mark_starts[left_mark] < end:
+                        left_step += _MARKS_COST
+                    left_mark -= 1
+        if stale_right:  # the word after ``last``
+            stale_right, right_step = False, 0
+            index, start = last + 1, last_end + 1
+            while index <= right_ceiling and not lengths[index]:
+                index, start = index + 1, start + 1
+            if index > right_ceiling and right_open:
+                raise _Wider
+            if index <= right_ceiling:
+                right_index, right_end = index, start + lengths[index]
+                right_step = lengths[index] + 1
+                while right_mark < len(mark_starts) and mark_starts[right_mark] < right_end:
+                    if mark_starts[right_mark] >= start:
+                        right_step += _MARKS_COST
+                    right_mark += 1
+        grow_left = 0 < left_step <= budget
+        grow_right = 0 < right_step <= budget
+        if grow_left and (left_added <= right_added or not grow_right):
+            budget -= left_step
+            left_added += left_step
+            first, first_start = left_index, left_start
+            stale_left = True
+        elif grow_right:
+            budget -= right_step
+            right_added += right_step
+            last, last_end = right_index, right_end
+            stale_right = True
+        else:
+            return base + first_start, base + last_end
+
+
+def _fit(
+    text: str, marks: list[tuple[int, int]], lo: int, hi: int, limit: int
+) -> tuple[int, int, str]:
+    """Start, end and rendered text of the excerpt: the words ``_window`` keeps, less words
+    dropped while the rendered text is over the limit (a mark cut by an edge), or the
+    cluster's end cut when the cluster alone is over it."""
     units, first, last, core_first, core_last = _window(text, marks, lo, hi, limit)
     while True:
         start, end = units[first][0], units[last][1]
         body = _render(text, marks, start, end)
         if len(body) <= limit:
-            break
+            return start, end, body
         # Over the limit (a mark cut by the window edge): drop a word on the longer side.
         left_extra = units[core_first][0] - start
         right_extra = end - units[core_last][1]
@@ -54,48 +264,7 @@ def make_snippet(
             while len(body) > limit:
                 end = _shrink(text, start, end, hi)
                 body = _render(text, marks, start, end)
-            break
-    before = ELLIPSIS if text[:start].strip() else ""
-    after = ELLIPSIS if text[end:].strip() else ""
-    return before + body + after
-
-
-def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    merged: list[tuple[int, int]] = []
-    for start, end in sorted(spans):
-        if merged and start <= merged[-1][1]:
-            if end > merged[-1][1]:
-                merged[-1] = (merged[-1][0], end)
-        else:
-            merged.append((start, end))
-    return merged
-
-
-def _densest(spans: list[tuple[int, int, str]], limit: int) -> tuple[int, int]:
-    """Character range of the group of spans, fitting in ``limit``, with the most distinct
-    terms, then the most occurrences, then the earliest."""
-    best: tuple[int, int, int] | None = None
-    best_range = (spans[0][0], spans[0][1])
-    right = 0
-    counts: dict[str, int] = {}
-    for left, (start, _, _) in enumerate(spans):
-        right = max(right, left)
-        while right < len(spans):
-            cost = spans[right][1] - start + len(MARK) * 2 * (right - left + 1)
-            if right > left and cost > limit:
-                break
-            term = spans[right][2]
-            counts[term] = counts.get(term, 0) + 1
-            right += 1
-        score = (len(counts), right - left, -start)
-        if best is None or score > best:
-            best = score
-            best_range = (start, max(e for _, e, _ in spans[left:right]))
-        term = spans[left][2]
-        counts[term] -= 1
-        if not counts[term]:
-            del counts[term]
-    return best_range
+            return start, end, body
 
 
 def _units(text: str, start: int, end: int) -> list[tuple[int, int, bool]]:
@@ -175,19 +344,15 @@ def _shrink(text: str, start: int, end: int, hi: int) -> int:
     return max(start, end - max(1, (end - start) // 10))
 
 
-def _collapse(text: str) -> str:
-    return _SPACES.sub(" ", text)
-
-
 def _render(text: str, marks: list[tuple[int, int]], start: int, end: int) -> str:
+    """``text[start:end]`` with the marks in it wrapped in ``**`` and every whitespace run
+    made one space (the marks never touch: a run never spans a ``**``)."""
     pieces: list[str] = []
     position = start
-    for mark_start, mark_end in marks:
-        if mark_end <= start or mark_start >= end:
-            continue
+    inside = marks[bisect_right(marks, start, key=_END) : bisect_left(marks, end, key=_START)]
+    for mark_start, mark_end in inside:
         a, b = max(mark_start, start), min(mark_end, end)
-        pieces.append(_collapse(text[position:a]))
-        pieces.append(MARK + _collapse(text[a:b]) + MARK)
+        pieces += (text[position:a], MARK, text[a:b], MARK)
         position = b
-    pieces.append(_collapse(text[position:end]))
-    return "".join(pieces).strip()
+    pieces.append(text[position:end])
+    return " ".join("".join(pieces).split())

@@ -1,6 +1,7 @@
-"""Matched terms and snippets are pinned to the values the original implementation produced
-(recorded before the per-document caching of term occurrences and snippet words), on a few
-fixed articles and topics, and for ``make_snippet`` with small limits and odd spans."""
+"""Matched terms and snippets are pinned to the values the implementation gave before matched
+terms were cached per document and snippets found by walking from the cluster (recorded then,
+not computed now): on a few fixed articles and topics, and for ``make_snippet`` with small
+limits and odd spans."""
 
 from __future__ import annotations
 
