@@ -37,16 +37,18 @@ def publish(report: CycleReport) -> None:
         {
             "feed": o.name or o.url,
             "status": o.status,
+            "new articles": o.new_articles,
+            "retries": o.retries,
             "note": o.warning or "",
             "error": o.errors[0] if o.status == "failed" and o.errors else "",
         }
-        for o in report.feeds
-        if o.status in ("failed", "skipped") or o.warning
+        for o in sorted(report.feeds, key=lambda o: (o.status == "ok", o.status, o.url))
     ]
+    unhealthy = sum(o.status in ("failed", "skipped") for o in report.feeds)
     create_table_artifact(
-        health or [{"feed": "", "status": "all feeds healthy", "note": "", "error": ""}],
+        health or [{"feed": "", "status": "no feeds configured"}],
         key=HEALTH_KEY,
-        description=f"{len(health)} feed(s) failing, backing off, disabled or moved",
+        description=f"{len(health)} feed(s); {unhealthy} failing, backing off or disabled",
     )
 
 

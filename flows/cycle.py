@@ -59,6 +59,7 @@ class FeedOutcome:
     matches: list[NewMatchInfo] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     warning: str | None = None
+    retries: int = 0
 
 
 @dataclass

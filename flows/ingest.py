@@ -5,18 +5,24 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Iterable
+import time
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, replace
 from datetime import timedelta
 
 import storage
 from extractors import (
+    BlockedAddressError,
     ExtractionError,
     FeedEntry,
     FetchError,
+    FetchResult,
     GoneError,
+    HTTPStatusError,
+    ResponseTooLargeError,
     RetryLaterError,
+    RobotsDisallowedError,
     canonical_url,
     fragment_text,
     host_of,
@@ -110,6 +116,33 @@ def process_batch(cycle: Cycle, feeds: list[FeedSettings]) -> list[FeedOutcome]:
         return list(pool.map(lambda feed: process_feed(cycle, feed), feeds))
 
 
+def is_transient(exc: FetchError) -> bool:
+    """Worth another try in a few seconds: timeouts, refused or reset connections, 5xx and a
+    short Retry-After. Not: 4xx, 410, the SSRF guard, size caps, robots.txt."""
+    if isinstance(exc, RetryLaterError):
+        return exc.retry_after_seconds is None or exc.retry_after_seconds <= 10
+    if isinstance(exc, HTTPStatusError):
+        return exc.status >= 500
+    return not isinstance(exc, BlockedAddressError | ResponseTooLargeError | RobotsDisallowedError)
+
+
+def fetch_with_retries(
+    fetch: Callable[[], FetchResult], delays: Sequence[float], outcome: FeedOutcome
+) -> FetchResult:
+    """One feed's fetch, retried inside its batch after each of ``delays`` seconds when the
+    failure is transient (the batch itself is never re-run). The last failure is raised."""
+    for attempt, delay in enumerate([*delays, None]):
+        try:
+            return fetch()
+        except FetchError as exc:
+            if delay is None or not is_transient(exc):
+                raise
+            outcome.retries = attempt + 1
+            log.info("retrying in %.1fs after: %s", delay, exc)
+            time.sleep(delay)
+    raise AssertionError("unreachable")  # the loop returns or raises
+
+
 def backoff(failures: int, health: HealthSettings) -> timedelta:
     """How long a feed rests after its ``failures``-th failure in a row: nothing after the
     first, then doubling from ``backoff_minutes`` up to ``max_backoff_hours``."""
@@ -145,12 +178,16 @@ def _poll_and_store(
     feed_id = state.id
     # Some servers answer 304 forever: every Nth poll goes without validators.
     full = state.polls_since_full + 1 >= cycle.settings.network.full_fetch_every
-    response = cycle.fetcher.get(
-        state.poll_url,
-        etag=None if full else state.etag,
-        last_modified=None if full else state.last_modified,
-        accept=FEED_ACCEPT,
-        respect_robots=False,
+    response = fetch_with_retries(
+        lambda: cycle.fetcher.get(
+            state.poll_url,
+            etag=None if full else state.etag,
+            last_modified=None if full else state.last_modified,
+            accept=FEED_ACCEPT,
+            respect_robots=False,
+        ),
+        cycle.settings.run.retry_delays,
+        outcome,
     )
     moved_to = response.final_url if response.permanent_redirect else None
     if moved_to:

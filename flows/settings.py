@@ -61,6 +61,11 @@ class RunSettings(_Strict):
     feeds_at_once: Annotated[int, Field(ge=1, le=256)] = 8  # feeds polled at once per task
     # processes for article extraction (CPU-bound); 0 = one per core, 1 = in the process itself
     extract_processes: Annotated[int, Field(ge=0, le=64)] = 0
+    # a feed whose fetch fails transiently (timeout, 5xx) is tried again after these pauses,
+    # inside its batch; then it waits for the next cycle (with backoff)
+    retry_delays: list[Annotated[float, Field(ge=0, le=60)]] = Field(
+        default_factory=lambda: [2.0, 6.0]
+    )
     # only this share of the feeds: shard i of n (e.g. [0, 2] and [1, 2] on two workers)
     shard: tuple[int, int] | None = None
 

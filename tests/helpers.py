@@ -25,7 +25,9 @@ def write_config(
         "network": {"allow_hosts": allow_hosts or [], "timeout_seconds": 5},
         # extraction in-process keeps each test's cycle fast; tests/test_cycle_parallel.py
         # covers the process pool
-        "run": {"extract_processes": 1},
+        # and without in-batch retries, so fault tests see each failure once (tests/test_faults.py
+        # covers the retries)
+        "run": {"extract_processes": 1, "retry_delays": []},
         "feeds": feeds,
         "topics": copy.deepcopy(topics) if topics is not None else [demo_topic()],
         "notify": [{"name": "test-hook", "url": hook_url, "tags": ["team"]}] if hook_url else [],

@@ -176,3 +176,19 @@ def test_every_command_has_help_with_an_example() -> None:
         result = newswatch(*command, "--help")
         assert result.returncode == 0, (command, result.stderr)
         assert "Example: newswatch" in " ".join(result.stdout.split()), command
+
+
+def test_no_colour_escapes_when_piped_or_no_color(tmp_path: Path) -> None:
+    config = tmp_path / "newswatch.yaml"
+    config.write_text("topics:\n  - name: t\n    query: NATO\n")
+    for env_no_color in (True, False):
+        env = {**os.environ, "COLUMNS": "120"}
+        if env_no_color:
+            env["NO_COLOR"] = "1"
+        else:
+            env.pop("NO_COLOR", None)
+        result = subprocess.run(
+            [NEWSWATCH, "topics", "list", "--config", str(config)],
+            capture_output=True, text=True, env=env, timeout=60,
+        )  # fmt: skip
+        assert result.returncode == 0 and "\x1b[" not in result.stdout + result.stderr

@@ -317,3 +317,37 @@ def test_stuck_304_is_broken_by_a_full_fetch_and_same_body_is_not_parsed(
     # validators, gets the same body, which is not parsed again; 4: conditional again
     assert seen == [None, '"forever"', None, '"forever"']
     assert statuses == ["ok", "not_modified", "not_modified", "not_modified"]
+
+
+def test_transient_failures_are_retried_inside_the_batch(
+    tmp_path: Path, faults: FaultServer
+) -> None:
+    b = faults.base
+    body = rss(b, [("Third time lucky", f"{b}/lucky.html")], "lucky summary")
+    attempts: list[int] = []
+
+    def flaky(h: BaseHTTPRequestHandler) -> None:
+        attempts.append(1)
+        status = 503 if len(attempts) < 3 else 200
+        payload = b"" if status == 503 else body
+        h.send_response(status)
+        h.send_header("Content-Length", str(len(payload)))
+        h.end_headers()
+        h.wfile.write(payload)
+
+    faults.routes["/flaky.xml"] = flaky
+    faults.reply("/forbidden.xml", 403)
+    config = write_config(
+        tmp_path,
+        feeds=[{"url": b + "/flaky.xml"}, {"url": b + "/forbidden.xml"}],
+        allow_hosts=[host_port(b)],
+    )
+    raw = yaml.safe_load(config.read_text())
+    raw["run"]["retry_delays"] = [0.1, 0.2]
+    config.write_text(yaml.safe_dump(raw))
+    report = run_cycle(load_settings(config))
+    outcomes = {o.url.rsplit("/", 1)[1]: o for o in report.feeds}
+    assert outcomes["flaky.xml"].status == "ok" and outcomes["flaky.xml"].retries == 2
+    assert len(attempts) == 3 and report.counts()["new_articles"] == 1
+    assert outcomes["forbidden.xml"].status == "failed" and outcomes["forbidden.xml"].retries == 0
+    assert faults.hits["/forbidden.xml"] == 1  # a 403 is not retried

@@ -61,7 +61,9 @@ def test_monitor_flow_runs_a_cycle_and_publishes_artifacts(
     assert "new articles" in str(summary[0].data)  # type: ignore[attr-defined]
     assert "](data:image/png;base64," in str(summary[0].data)  # type: ignore[attr-defined]
     health = asyncio.run(artifacts(HEALTH_KEY))
-    assert "all feeds healthy" in str(health[0].data)  # type: ignore[attr-defined]
+    rows = json.loads(str(health[0].data))  # type: ignore[attr-defined]
+    assert {r["feed"] for r in rows} == {f["name"] for f in demo_feeds(site.base_url)}
+    assert {r["status"] for r in rows} == {"ok"}
 
     second = monitor_feeds(str(config))
     assert second["counts"]["new_articles"] == 0 and second["counts"]["alerts_sent"] == 0
