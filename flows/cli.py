@@ -10,6 +10,7 @@ import json
 import logging
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -152,11 +153,11 @@ def run(
     Uses the Prefect server named by PREFECT_API_URL when set, else a temporary local one.
     Example: newswatch run --config newswatch.yaml
     """
-    load_settings(config)  # fail fast, before Prefect starts, on a bad config
+    settings = load_settings(config)  # fail fast, before Prefect starts, on a bad config
     configure_prefect_env()
     from flows.monitor import monitor_feeds
 
-    report = monitor_feeds(str(config))
+    report = _with_progress(lambda: monitor_feeds(str(config)), total=len(settings.feeds))
     if output_json:
         out.print_json(json.dumps(report))
         return
@@ -233,6 +234,26 @@ def digest(
         err.print(f"  - {error}")
     if outcome["errors"]:
         raise typer.Exit(1)
+
+
+def _with_progress(work: Callable[[], dict[str, Any]], total: int) -> dict[str, Any]:
+    """Run ``work`` with a progress bar over the feeds when a person is watching."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from flows.cycle import ON_FEED_DONE
+
+    if out.quiet or not sys.stdout.isatty() or total < 2:
+        return work()
+    bar = Progress(
+        TextColumn("feeds"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=out
+    )
+    with bar:
+        task = bar.add_task("feeds", total=total)
+        token = ON_FEED_DONE.set(lambda outcome: bar.advance(task))
+        try:
+            return work()
+        finally:
+            ON_FEED_DONE.reset(token)
 
 
 @app.command()

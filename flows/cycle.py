@@ -8,9 +8,10 @@ import multiprocessing
 import os
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import asdict, dataclass, field
 from datetime import timedelta
 from typing import Any, Literal
@@ -37,6 +38,12 @@ MAX_NEW_ENTRIES_PER_FEED = 100
 # Copies of a story published this long after the first still join its story.
 STORY_WINDOW = timedelta(days=7)
 CHART_DAYS = 30
+
+# Told about each feed as its poll finishes (the CLI's progress bar). A context variable, so a
+# caller sets it around a flow run: Prefect carries it into the task threads.
+ON_FEED_DONE: ContextVar[Callable[[FeedOutcome], None] | None] = ContextVar(
+    "newswatch_on_feed_done", default=None
+)
 
 
 @dataclass(frozen=True)

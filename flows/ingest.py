@@ -29,7 +29,14 @@ from extractors import (
     parse_feed,
 )
 from extractors.language import detect_language
-from flows.cycle import MAX_NEW_ENTRIES_PER_FEED, Cycle, FeedOutcome, NewMatchInfo, Routing
+from flows.cycle import (
+    MAX_NEW_ENTRIES_PER_FEED,
+    ON_FEED_DONE,
+    Cycle,
+    FeedOutcome,
+    NewMatchInfo,
+    Routing,
+)
 from flows.settings import FeedSettings, HealthSettings, RunSettings
 from matching import StoryIndex, TopicMatch, story_signature, tokenize
 from storage.clock import utcnow
@@ -111,9 +118,17 @@ def _shard_of(url: str, count: int) -> int:
 
 def process_batch(cycle: Cycle, feeds: list[FeedSettings]) -> list[FeedOutcome]:
     """Poll a batch of feeds concurrently (the Fetcher's per-host limits pace each host)."""
+    report = ON_FEED_DONE.get()
+
+    def one(feed: FeedSettings) -> FeedOutcome:
+        outcome = process_feed(cycle, feed)
+        if report is not None:
+            report(outcome)
+        return outcome
+
     workers = min(cycle.settings.run.feeds_at_once, len(feeds)) or 1
     with ThreadPoolExecutor(workers, thread_name_prefix="newswatch-feed") as pool:
-        return list(pool.map(lambda feed: process_feed(cycle, feed), feeds))
+        return list(pool.map(one, feeds))
 
 
 def is_transient(exc: FetchError) -> bool:

@@ -192,3 +192,20 @@ def test_no_colour_escapes_when_piped_or_no_color(tmp_path: Path) -> None:
             capture_output=True, text=True, env=env, timeout=60,
         )  # fmt: skip
         assert result.returncode == 0 and "\x1b[" not in result.stdout + result.stderr
+
+
+def test_run_shows_progress_over_the_feeds_on_a_terminal(tmp_path: Path) -> None:
+    from tests.test_cli_feeds import newswatch_on_a_terminal
+
+    with SiteServer(files("flows.demo_site")) as site:
+        config = write_config(
+            tmp_path, feeds=demo_feeds(site.base_url), allow_hosts=[host_port(site.base_url)]
+        )
+        os.environ["PREFECT_HOME"] = str(tmp_path / ".prefect")
+        try:
+            shown = newswatch_on_a_terminal("run", "--config", str(config), cwd=tmp_path)
+        finally:
+            os.environ.pop("PREFECT_HOME", None)
+    total = len(demo_feeds(site.base_url))
+    assert f"{total}/{total}" in shown and "feeds" in shown
+    assert "new matches" in shown
