@@ -7,9 +7,9 @@ from __future__ import annotations
 import gzip
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
@@ -21,9 +21,8 @@ from flows.local_servers import SiteServer, WebhookReceiver
 from flows.pipeline import run_cycle
 from flows.settings import load_settings
 from storage.models import Article, Feed
+from tests.extractors.servers import LoopbackServer, reply
 from tests.helpers import demo_feeds, expected_matches, host_port, write_config
-
-Handler = Callable[[BaseHTTPRequestHandler], None]
 
 ARTICLE = (
     "<html lang='fr'><head><title>L’OTAN met en garde Pékin</title></head><body><nav>Accueil</nav>"
@@ -47,57 +46,24 @@ def rss(base: str, items: list[tuple[str, str]], summary: str = "") -> bytes:
     ).encode()
 
 
-class FaultServer:
+class FaultServer(LoopbackServer):
+    """A loopback server whose routes are set per path; ``release`` frees sleeping handlers."""
+
     def __init__(self) -> None:
-        self.routes: dict[str, Handler] = {}
-        self.hits: dict[str, int] = {}
+        super().__init__()
         self.release = threading.Event()
-        routes, hits = self.routes, self.hits
-
-        class Handle(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                hits[self.path] = hits.get(self.path, 0) + 1
-                route = routes.get(self.path)
-                if route is None:
-                    self.send_error(404)
-                else:
-                    route(self)
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        class Quiet(ThreadingHTTPServer):
-            daemon_threads = True
-
-            def handle_error(self, request: object, client_address: object) -> None:
-                pass
-
-        self.httpd = Quiet(("127.0.0.1", 0), Handle)
-        self.base = f"http://127.0.0.1:{self.httpd.server_address[1]}"
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
 
     def reply(self, path: str, status: int = 200, body: bytes = b"", **headers: str) -> None:
-        def route(h: BaseHTTPRequestHandler) -> None:
-            h.send_response(status)
-            for key, value in headers.items():
-                h.send_header(key.replace("_", "-"), value)
-            h.send_header("Content-Length", str(len(body)))
-            h.end_headers()
-            h.wfile.write(body)
-
-        self.routes[path] = route
-
-    def close(self) -> None:
-        self.release.set()
-        self.httpd.shutdown()
-        self.httpd.server_close()
+        self.routes[path] = reply(status, body, **headers)
 
 
 @pytest.fixture
 def faults() -> Iterator[FaultServer]:
-    server = FaultServer()
-    yield server
-    server.close()
+    with FaultServer() as server:
+        try:
+            yield server
+        finally:
+            server.release.set()
 
 
 def feed_rows(config: Path) -> dict[str, Feed]:

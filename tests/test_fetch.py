@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import gzip
 import threading
-from collections.abc import Callable, Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler
 
 import pytest
 
@@ -18,51 +18,15 @@ from extractors import (
     ResponseTooLargeError,
     make_client,
 )
+from tests.extractors.servers import LoopbackServer, Route, reply
 
-Route = Callable[[BaseHTTPRequestHandler], None]
-
-
-class Routes(dict[str, Route]):
-    pass
+Routes = dict[str, Route]
 
 
 @pytest.fixture
 def server() -> Iterator[tuple[str, Routes]]:
-    routes = Routes()
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            route = routes.get(self.path)
-            if route is None:
-                self.send_error(404)
-            else:
-                route(self)
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    class QuietServer(ThreadingHTTPServer):
-        def handle_error(self, request: object, client_address: object) -> None:
-            pass  # clients that abort on purpose (size caps, timeouts) are not errors here
-
-    httpd = QuietServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}", routes
-    httpd.shutdown()
-    httpd.server_close()
-
-
-def reply(status: int, body: bytes = b"", **headers: str) -> Route:
-    def route(handler: BaseHTTPRequestHandler) -> None:
-        handler.send_response(status)
-        for key, value in headers.items():
-            handler.send_header(key.replace("_", "-"), value)
-        handler.send_header("Content-Length", str(len(body)))
-        handler.end_headers()
-        handler.wfile.write(body)
-
-    return route
+    with LoopbackServer() as loopback:
+        yield loopback.base, loopback.routes
 
 
 def fetcher(base: str, **policy: object) -> Fetcher:
