@@ -131,6 +131,7 @@ class Cycle:
         sessions: sessionmaker[Session],
         matcher: TopicMatcher,
         sender: AlertSender,
+        extractor: Extractor,
     ) -> None:
         self.started, self.started_at = time.perf_counter(), utcnow()
         # Story assignment and the write that records it happen under one lock, so copies of a
@@ -154,7 +155,7 @@ class Cycle:
             self.feed_states = storage.feed_states(session, self.feed_ids.values())
         self.routing = Routing.build(settings, self.topic_ids)
         self.hourly_limits = hourly_limits(settings)
-        self.extractor = Extractor(processes=1)
+        self.extractor = extractor
 
 
 def matcher_from_settings(settings: Settings) -> TopicMatcher:
@@ -213,8 +214,8 @@ def open_cycle(settings: Settings, resolve_secret: SecretResolver | None = None)
                 storage.session_factory(engine),
                 matcher_from_settings(settings),
                 AlertSender(load_channels(settings, resolve_secret)),
+                extractor,
             )
-            cycle.extractor = extractor
             yield cycle
     finally:
         extractor.close()
