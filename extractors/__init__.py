@@ -17,7 +17,7 @@ from extractors.errors import (
     RobotsDisallowedError,
 )
 from extractors.feeds import FeedEntry, ParsedFeed, parse_feed
-from extractors.fetch import Fetcher, FetchPolicy, FetchResult, make_client
+from extractors.fetch import Fetcher, FetchPolicy, FetchResult, Politeness, fetch_once, make_client
 from extractors.statuses import parse_retry_after
 from extractors.urls import canonical_url, host_of
 
@@ -34,11 +34,13 @@ __all__ = [
     "GoneError",
     "HTTPStatusError",
     "ParsedFeed",
+    "Politeness",
     "ResponseTooLargeError",
     "RetryLaterError",
     "RobotsDisallowedError",
     "canonical_url",
     "extract_article",
+    "fetch_once",
     "fragment_text",
     "host_of",
     "make_client",

@@ -1,32 +1,36 @@
 """The one home of HTTP in newswatch: bounded, polite fetching with an SSRF guard.
 
-Everything that reads the network goes through :class:`Fetcher`. It is given an ``httpx.Client``
-(so tests and callers decide transports and pools) and a :class:`FetchPolicy`, and it:
+Everything that reads the network goes through :class:`Fetcher`, a coroutine API on an
+``httpx.AsyncClient`` (so callers decide transports and pools) under a :class:`FetchPolicy`. It:
 
 * follows redirects itself, so that every hop is checked by the address guard;
 * refuses hosts that resolve to loopback, private, link-local, multicast, reserved or unspecified
   addresses unless the policy allows private targets or lists the host in ``allow_hosts``;
-* keeps at most ``max_connections`` requests in flight, and ``max_per_host`` per host:port;
+* keeps at most ``max_connections`` requests in flight, and ``max_per_host`` per host:port,
+  counted across every Fetcher that shares one :class:`Politeness` (one cycle's batches);
 * gives each request a total deadline of ``timeout_seconds`` (all hops, body included) on top of
   the client's connect and read timeouts;
 * streams the body and stops once the *decompressed* size passes ``max_bytes``;
 * sends conditional-GET headers when given an ETag or Last-Modified value;
 * checks robots.txt before fetching a page (not a feed: callers pass ``respect_robots=False``);
 * turns error statuses into errors that say what to do (429/503 carry Retry-After).
+
+:func:`fetch_once` is the synchronous door for one-off fetches (the CLI's ``--url`` options).
 """
 
 from __future__ import annotations
 
+import asyncio
 import ipaddress
 import logging
 import socket
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
 import httpx
 
-from extractors.deadline import Deadline, Watchdog, clipped_timeout
+from extractors.deadline import Deadline
 from extractors.errors import (
     BlockedAddressError,
     FetchError,
@@ -39,16 +43,17 @@ from extractors.statuses import status_error
 
 log = logging.getLogger(__name__)
 
-Resolver = Callable[[str, int], Iterable[str]]
+Resolver = Callable[[str, int], Awaitable[Iterable[str]]]
 """Turns (host, port) into the IP addresses a connection would use."""
 
 PERMANENT_REDIRECTS = frozenset({301, 308})
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
 
 
-def system_resolver(host: str, port: int) -> list[str]:
+async def system_resolver(host: str, port: int) -> list[str]:
     """Resolve with the operating system, as httpx will when it connects."""
-    infos = socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)
+    loop = asyncio.get_running_loop()
+    infos = await loop.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)
     return [str(info[4][0]) for info in infos]
 
 
@@ -59,7 +64,7 @@ class FetchPolicy:
     ``timeout_seconds`` is the total budget of one request, from its first byte sent to the last
     body byte received, redirects included (the wait for a free connection slot is not counted);
     connecting alone may take at most 10 s of it. ``max_connections`` and ``max_per_host``
-    (per host:port) bound the requests in flight across all threads sharing the Fetcher.
+    (per host:port) bound the requests in flight across all Fetchers sharing one Politeness.
     ``respect_robots=False`` skips robots.txt for every request.
     """
 
@@ -98,9 +103,13 @@ class FetchResult:
         return self.headers.get("last-modified")
 
 
-def make_client(policy: FetchPolicy) -> httpx.Client:
-    """A pooled client with the policy's timeouts and User-Agent; redirects are ours to follow."""
-    return httpx.Client(
+def make_client(policy: FetchPolicy) -> httpx.AsyncClient:
+    """A pooled client with the policy's timeouts and User-Agent; redirects are ours to follow.
+
+    An ``AsyncClient`` keeps its connections on the event loop that opened them: use one per
+    loop (per batch), inside ``async with``.
+    """
+    return httpx.AsyncClient(
         timeout=httpx.Timeout(policy.timeout_seconds, connect=min(10.0, policy.timeout_seconds)),
         headers={"User-Agent": policy.user_agent},
         follow_redirects=False,
@@ -111,25 +120,36 @@ def make_client(policy: FetchPolicy) -> httpx.Client:
     )
 
 
-class Fetcher:
-    """Fetch feeds and pages under a :class:`FetchPolicy`. Thread-safe; share one per cycle.
+class Politeness:
+    """What the Fetchers of one cycle share, whichever event loop each runs in: the connection
+    limits (:class:`ConnectionLimiter`) and the robots.txt answers (:class:`RobotsCache`)."""
 
-    The robots.txt cache lives as long as the Fetcher: make a new one for each cycle.
+    def __init__(self, policy: FetchPolicy) -> None:
+        self.limiter = ConnectionLimiter(policy.max_connections, policy.max_per_host)
+        self.robots = RobotsCache(policy.user_agent)
+
+
+class Fetcher:
+    """Fetch feeds and pages under a :class:`FetchPolicy`, on one event loop's client.
+
+    Give the Fetchers of one cycle the same ``politeness`` so that their connection limits and
+    robots.txt cache are shared; without one, the Fetcher has its own.
     """
 
     def __init__(
         self,
         policy: FetchPolicy,
-        client: httpx.Client,
+        client: httpx.AsyncClient,
+        *,
+        politeness: Politeness | None = None,
         resolver: Resolver = system_resolver,
     ) -> None:
         self.policy = policy
         self.client = client
+        self.politeness = politeness or Politeness(policy)
         self._resolve = resolver
-        self._limiter = ConnectionLimiter(policy.max_connections, policy.max_per_host)
-        self._robots = RobotsCache(policy.user_agent, self._fetch_robots)
 
-    def get(
+    async def get(
         self,
         url: str,
         *,
@@ -154,9 +174,9 @@ class Fetcher:
         if accept:
             headers["Accept"] = accept
         robots = respect_robots and self.policy.respect_robots
-        return self._follow(url, headers, robots=robots, limit=self.policy.max_bytes)
+        return await self._follow(url, headers, robots=robots, limit=self.policy.max_bytes)
 
-    def check_target(self, url: str) -> None:
+    async def check_target(self, url: str) -> None:
         """Raise :class:`BlockedAddressError` unless ``url`` may be fetched under the policy."""
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https"):
@@ -171,7 +191,7 @@ class Fetcher:
         if self.policy.allow_private or _host_allowed(host, port, self.policy.allow_hosts):
             return
         try:
-            addresses = list(self._resolve(host, port))
+            addresses = list(await self._resolve(host, port))
         except OSError as exc:
             raise FetchError(url, f"cannot resolve {host}: {exc}") from None
         for address in addresses:
@@ -184,7 +204,7 @@ class Fetcher:
                     "to fetch from private networks)",
                 )
 
-    def _follow(
+    async def _follow(
         self, url: str, headers: dict[str, str], *, robots: bool, limit: int
     ) -> FetchResult:
         deadline = Deadline(self.policy.timeout_seconds)
@@ -192,8 +212,8 @@ class Fetcher:
         permanent = True
         seen: set[str] = set()
         for _ in range(self.policy.max_redirects + 1):
-            self.check_target(current)
-            if robots and not self._robots.allowed(current):
+            await self.check_target(current)
+            if robots and not await self.politeness.robots.allowed(current, self._fetch_robots):
                 raise RobotsDisallowedError(
                     url,
                     f"{robots_url(current)} disallows {current} for the User-Agent "
@@ -201,7 +221,7 @@ class Fetcher:
                     "the feed's summary or ask the publisher",
                 )
             seen.add(current)
-            status, response_headers, body = self._exchange(current, headers, deadline, limit)
+            status, response_headers, body = await self._exchange(current, headers, deadline, limit)
             if status in REDIRECTS and "location" in response_headers:
                 permanent = permanent and status in PERMANENT_REDIRECTS
                 current = urljoin(current, response_headers["location"])
@@ -222,32 +242,29 @@ class Fetcher:
             url, f"more than {self.policy.max_redirects} redirects; check the URL in a browser"
         )
 
-    def _fetch_robots(self, location: str) -> bytes:
+    async def _fetch_robots(self, location: str) -> bytes:
         """robots.txt through the same guarded path (no robots check of its own, smaller cap)."""
         limit = min(self.policy.max_bytes, ROBOTS_MAX_BYTES)
-        return self._follow(location, {"Accept": "text/plain"}, robots=False, limit=limit).body
+        result = await self._follow(location, {"Accept": "text/plain"}, robots=False, limit=limit)
+        return result.body
 
-    def _exchange(
+    async def _exchange(
         self, url: str, headers: dict[str, str], deadline: Deadline, limit: int
     ) -> tuple[int, dict[str, str], bytes]:
         """One request and its whole body, inside a connection slot and the request's deadline."""
         parts = urlsplit(url)
         host_key = f"{(parts.hostname or '').lower()}:{_port(parts.scheme, parts.port)}"
-        with self._limiter.slot(host_key):
+        async with self.politeness.limiter.slot(host_key):
             deadline.start()
             if deadline.expired():
                 raise self._too_slow(url)
-            timeout = clipped_timeout(self.client.timeout, deadline.remaining())
             try:
-                with self.client.stream("GET", url, headers=headers, timeout=timeout) as response:
-                    with Watchdog(response, deadline.remaining()) as watchdog:
-                        try:
-                            body = self._read_body(url, response, limit, deadline)
-                        except httpx.HTTPError:
-                            if watchdog.fired:
-                                raise self._too_slow(url) from None
-                            raise
-                    return response.status_code, _lower_keys(response.headers), body
+                async with asyncio.timeout(deadline.remaining()):
+                    async with self.client.stream("GET", url, headers=headers) as response:
+                        body = await self._read_body(url, response, limit)
+                        return response.status_code, _lower_keys(response.headers), body
+            except TimeoutError:
+                raise self._too_slow(url) from None
             except httpx.TimeoutException:
                 raise FetchError(
                     url,
@@ -256,9 +273,7 @@ class Fetcher:
             except httpx.HTTPError as exc:
                 raise FetchError(url, f"{type(exc).__name__}: {exc}") from None
 
-    def _read_body(
-        self, url: str, response: httpx.Response, limit: int, deadline: Deadline
-    ) -> bytes:
+    async def _read_body(self, url: str, response: httpx.Response, limit: int) -> bytes:
         declared = response.headers.get("content-length", "")
         encoded = response.headers.get("content-encoding", "identity")
         if declared.isdigit() and int(declared) > limit and encoded == "identity":
@@ -266,7 +281,7 @@ class Fetcher:
                 url, f"body of {declared} bytes exceeds network.max_bytes={limit}"
             )
         buffer = bytearray()
-        for chunk in response.iter_bytes():  # decoded: the cap applies after inflating
+        async for chunk in response.aiter_bytes():  # decoded: the cap applies after inflating
             buffer += chunk
             if len(buffer) > limit:
                 raise ResponseTooLargeError(
@@ -274,15 +289,13 @@ class Fetcher:
                     f"body exceeds network.max_bytes={limit} after decompression; "
                     "raise the limit if this source is trusted",
                 )
-            if deadline.expired():
-                raise self._too_slow(url)
         return bytes(buffer)
 
     def _too_slow(self, url: str) -> FetchError:
         return FetchError(
             url,
-            f"took longer than {self.policy.timeout_seconds:g}s in total "
-            "(network.timeout_seconds); the server sends too slowly, try again later",
+            f"timed out: took longer than {self.policy.timeout_seconds:g}s in total "
+            "(network.timeout_seconds); the server is slow or stalled, try again later",
         )
 
 
@@ -297,3 +310,17 @@ def _port(scheme: str, port: int | None) -> int:
 
 def _lower_keys(headers: httpx.Headers) -> dict[str, str]:
     return {k.lower(): v for k, v in headers.items()}
+
+
+def fetch_once(
+    policy: FetchPolicy, url: str, *, accept: str | None = None, respect_robots: bool = True
+) -> FetchResult:
+    """GET one URL from synchronous code, on a fresh client and event loop (the CLI's ``--url``
+    options); see :meth:`Fetcher.get`."""
+
+    async def fetch() -> FetchResult:
+        async with make_client(policy) as client:
+            fetcher = Fetcher(policy, client)
+            return await fetcher.get(url, accept=accept, respect_robots=respect_robots)
+
+    return asyncio.run(fetch())

@@ -1,19 +1,38 @@
-"""Connection limits shared by every thread that uses one Fetcher.
+"""Connection limits shared by every event loop that fetches for one cycle.
 
-Two counting semaphores bound the requests in flight: one for the whole Fetcher
-(``FetchPolicy.max_connections``) and one per ``host:port`` (``FetchPolicy.max_per_host``), so that
-a feed with a hundred new articles does not open a hundred connections to one publisher.
+A cycle polls its feeds in batches; each batch runs its own asyncio event loop (in the thread
+of its task) and the batches may run at the same time. :class:`ConnectionLimiter` bounds the
+requests in flight across all of them: at most ``total`` for the cycle and at most ``per_host``
+per ``host:port``, so that a feed with a hundred new articles does not open a hundred
+connections to one publisher, whichever batches its feeds landed in.
+
+``asyncio.Semaphore`` belongs to one event loop, so the counts live behind a thread lock and a
+waiting coroutine is woken through its own loop (``call_soon_threadsafe``).
 """
 
 from __future__ import annotations
 
+import asyncio
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+
+
+@dataclass(eq=False)
+class _Waiter:
+    host_key: str
+    loop: asyncio.AbstractEventLoop
+    future: asyncio.Future[None] = field(repr=False)
+    granted: bool = False
 
 
 class ConnectionLimiter:
-    """Hands out request slots: at most ``total`` at once, at most ``per_host`` per host:port."""
+    """Hands out request slots: at most ``total`` at once, at most ``per_host`` per host:port.
+
+    Waiters are served in arrival order, except that a waiter whose host is full does not hold
+    up waiters for other hosts: requests to quiet hosts keep flowing past a busy one.
+    """
 
     def __init__(self, total: int, per_host: int) -> None:
         if total < 1 or per_host < 1:
@@ -23,24 +42,74 @@ class ConnectionLimiter:
             )
         self.total = total
         self.per_host = per_host
-        self._global = threading.BoundedSemaphore(total)
-        self._hosts: dict[str, threading.BoundedSemaphore] = {}
         self._lock = threading.Lock()
+        self._in_use = 0
+        self._per_host: dict[str, int] = {}
+        self._waiters: list[_Waiter] = []
 
-    @contextmanager
-    def slot(self, host_key: str) -> Iterator[None]:
-        """Hold one slot for ``host_key`` (``host:port``) and one global slot.
-
-        The host slot is taken first: a thread queued behind a busy host holds no global slot, so
-        requests to other hosts keep flowing. Both orders are fixed, so there is no deadlock.
-        """
-        host = self._host_semaphore(host_key)
-        with host, self._global:
+    @asynccontextmanager
+    async def slot(self, host_key: str) -> AsyncIterator[None]:
+        """Hold one slot for ``host_key`` (``host:port``) and one of the cycle's slots."""
+        await self._acquire(host_key)
+        try:
             yield
+        finally:
+            self._release(host_key)
 
-    def _host_semaphore(self, host_key: str) -> threading.BoundedSemaphore:
+    def in_use(self, host_key: str | None = None) -> int:
+        """Slots held now, for one host or in total."""
         with self._lock:
-            semaphore = self._hosts.get(host_key)
-            if semaphore is None:
-                semaphore = self._hosts[host_key] = threading.BoundedSemaphore(self.per_host)
-            return semaphore
+            return self._in_use if host_key is None else self._per_host.get(host_key, 0)
+
+    async def _acquire(self, host_key: str) -> None:
+        loop = asyncio.get_running_loop()
+        with self._lock:
+            if self._has_room(host_key):
+                self._take(host_key)
+                return
+            waiter = _Waiter(host_key, loop, loop.create_future())
+            self._waiters.append(waiter)
+        try:
+            await waiter.future
+        except BaseException:  # cancelled (a deadline, a shutdown): give back what we got
+            with self._lock:
+                if not waiter.granted:
+                    self._waiters.remove(waiter)
+                    raise
+            self._release(host_key)
+            raise
+
+    def _release(self, host_key: str) -> None:
+        granted: list[_Waiter] = []
+        with self._lock:
+            self._in_use -= 1
+            left = self._per_host[host_key] - 1
+            if left:
+                self._per_host[host_key] = left
+            else:
+                del self._per_host[host_key]
+            for waiter in list(self._waiters):
+                if self._in_use >= self.total:
+                    break
+                if self._has_room(waiter.host_key):
+                    self._take(waiter.host_key)
+                    waiter.granted = True
+                    self._waiters.remove(waiter)
+                    granted.append(waiter)
+        for waiter in granted:
+            try:
+                waiter.loop.call_soon_threadsafe(_wake, waiter.future)
+            except RuntimeError:  # its event loop is closed: nobody will use the slot
+                self._release(waiter.host_key)
+
+    def _has_room(self, host_key: str) -> bool:
+        return self._in_use < self.total and self._per_host.get(host_key, 0) < self.per_host
+
+    def _take(self, host_key: str) -> None:
+        self._in_use += 1
+        self._per_host[host_key] = self._per_host.get(host_key, 0) + 1
+
+
+def _wake(future: asyncio.Future[None]) -> None:
+    if not future.done():
+        future.set_result(None)

@@ -1,6 +1,6 @@
 """robots.txt for article pages, read with ``urllib.robotparser`` and cached per site.
 
-One :class:`RobotsCache` lives as long as its Fetcher (one monitoring cycle), so each site's
+One :class:`RobotsCache` lives as long as one monitoring cycle, so each site's
 robots.txt is fetched at most once per cycle, through the Fetcher's own guarded path (SSRF guard,
 connection limits, timeouts, a size cap). A robots.txt that is missing (4xx) or cannot be read
 (5xx, timeout, refused, too large, unparsable) allows everything: it says nothing against us.
@@ -16,9 +16,11 @@ Two deliberate differences from a bare ``RobotFileParser``:
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import urlsplit
 from urllib.robotparser import RobotFileParser
@@ -30,8 +32,11 @@ log = logging.getLogger(__name__)
 ROBOTS_MAX_BYTES = 512 * 1024
 """Read at most this much of a robots.txt (RFC 9309 asks crawlers to parse at least 500 KiB)."""
 
-RobotsFetch = Callable[[str], bytes]
+RobotsFetch = Callable[[str], Awaitable[bytes]]
 """GET a robots.txt URL and return its body; raise a FetchError on any failure or error status."""
+
+Rules = RobotFileParser | None
+"""A site's parsed robots.txt; None means "everything allowed"."""
 
 
 def robots_url(url: str) -> str:
@@ -42,42 +47,51 @@ def robots_url(url: str) -> str:
 
 
 class RobotsCache:
-    """Answers "may ``user_agent`` fetch this URL?" for every site, one robots.txt each."""
+    """Answers "may ``user_agent`` fetch this URL?" for every site, one robots.txt each.
 
-    def __init__(self, user_agent: str, fetch: RobotsFetch) -> None:
+    Shared by the event loops of one cycle's batches: the first coroutine to ask about a site
+    fetches its robots.txt (with the ``fetch`` it passes, bound to its own loop's client) and
+    every other asker, in any loop, awaits that one answer.
+    """
+
+    def __init__(self, user_agent: str) -> None:
         self.user_agent = user_agent
-        self._fetch = fetch
-        self._rules: dict[str, RobotFileParser | None] = {}
-        self._loading: dict[str, threading.Lock] = {}
+        self._rules: dict[str, Rules] = {}
+        self._loading: dict[str, concurrent.futures.Future[Rules]] = {}
         self._lock = threading.Lock()
 
-    def allowed(self, url: str) -> bool:
+    async def allowed(self, url: str, fetch: RobotsFetch) -> bool:
         """True when the site's robots.txt lets our User-Agent fetch ``url``."""
-        rules = self.rules_for(robots_url(url))
+        rules = await self.rules_for(robots_url(url), fetch)
         return rules is None or rules.can_fetch(self.user_agent, url)
 
-    def rules_for(self, location: str) -> RobotFileParser | None:
-        """The parsed robots.txt at ``location``; None means "everything allowed".
-
-        Threads asking for the same site wait for one fetch instead of each fetching it.
-        """
+    async def rules_for(self, location: str, fetch: RobotsFetch) -> Rules:
+        """The parsed robots.txt at ``location``, fetched at most once per cache."""
         with self._lock:
             if location in self._rules:
                 return self._rules[location]
-            loading = self._loading.setdefault(location, threading.Lock())
-        with loading:
-            with self._lock:
-                if location in self._rules:
-                    return self._rules[location]
-            rules = self._load(location)
-            with self._lock:
-                self._rules[location] = rules
-                self._loading.pop(location, None)
-            return rules
-
-    def _load(self, location: str) -> RobotFileParser | None:
+            pending = self._loading.get(location)
+            owner = pending is None
+            if pending is None:
+                pending = self._loading[location] = concurrent.futures.Future()
+        if not owner:
+            return await asyncio.wrap_future(pending)
         try:
-            body = self._fetch(location)
+            rules = await self._load(location, fetch)
+        except BaseException:  # cancelled while loading: the waiters go ahead, nothing cached
+            with self._lock:
+                self._loading.pop(location, None)
+            pending.set_result(None)
+            raise
+        with self._lock:
+            self._rules[location] = rules
+            self._loading.pop(location, None)
+        pending.set_result(rules)
+        return rules
+
+    async def _load(self, location: str, fetch: RobotsFetch) -> Rules:
+        try:
+            body = await fetch(location)
         except FetchError as exc:
             log.info("robots.txt not used, everything allowed: %s", exc)
             return None

@@ -311,40 +311,40 @@ def extract(
 
     Example: newswatch extract saved-page.html https://example.org/news/story.html
     """
-    from extractors import ExtractorError, Fetcher, extract_article, make_client
+    from dataclasses import replace
+
+    from extractors import ExtractorError, extract_article, fetch_once
     from flows.pipeline import fetch_policy
     from flows.settings import Settings
 
     settings = load_settings(config) if config else Settings()
     policy = fetch_policy(settings)
     if allow_private:
-        policy = type(policy)(**{**policy.__dict__, "allow_private": True})
+        policy = replace(policy, allow_private=True)
     failures = 0
-    with make_client(policy) as client:
-        fetcher = Fetcher(policy, client)
-        for source in sources:
-            try:
-                if source.startswith(("http://", "https://")):
-                    page = fetcher.get(source)
-                    article = extract_article(page.body, page.final_url)
-                else:
-                    path = Path(source)
-                    if not path.is_file():
-                        raise UsageError(f"{source}: no such file (give a file path or a URL)")
-                    article = extract_article(path.read_bytes(), None)
-            except ExtractorError as exc:
-                err.print(f"newswatch: {source}: {exc.reason}")
-                failures += 1
-                continue
-            record = {
-                "url": article.url or source,
-                "title": article.title,
-                "author": article.author,
-                "published": article.published.isoformat() if article.published else None,
-                "language": article.language,
-                "text": article.text,
-            }
-            sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
+    for source in sources:
+        try:
+            if source.startswith(("http://", "https://")):
+                page = fetch_once(policy, source)
+                article = extract_article(page.body, page.final_url)
+            else:
+                path = Path(source)
+                if not path.is_file():
+                    raise UsageError(f"{source}: no such file (give a file path or a URL)")
+                article = extract_article(path.read_bytes(), None)
+        except ExtractorError as exc:
+            err.print(f"newswatch: {source}: {exc.reason}")
+            failures += 1
+            continue
+        record = {
+            "url": article.url or source,
+            "title": article.title,
+            "author": article.author,
+            "published": article.published.isoformat() if article.published else None,
+            "language": article.language,
+            "text": article.text,
+        }
+        sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
     if failures:
         raise typer.Exit(1)
 

@@ -104,7 +104,9 @@ def _load(
     config: Path | None,
     allow_private: bool,
 ) -> tuple[str, str, str | None, str]:
-    from extractors import ExtractorError, Fetcher, extract_article, make_client
+    from dataclasses import replace
+
+    from extractors import ExtractorError, extract_article, fetch_once
     from flows.pipeline import fetch_policy
 
     if text is not None:
@@ -120,9 +122,8 @@ def _load(
             settings = load_settings(config) if config else Settings()
             policy = fetch_policy(settings)
             if allow_private:
-                policy = type(policy)(**{**policy.__dict__, "allow_private": True})
-            with make_client(policy) as client:
-                page = Fetcher(policy, client).get(url)
+                policy = replace(policy, allow_private=True)
+            page = fetch_once(policy, url)
             article = extract_article(page.body, page.final_url)
             where = url
     except ExtractorError as exc:

@@ -3,6 +3,7 @@ story index and routing (``Cycle``), and the plain-data outcome of each step."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import multiprocessing
 import os
@@ -20,13 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 import storage
 from alerts import AlertSender
-from extractors import (
-    Article,
-    Fetcher,
-    FetchPolicy,
-    extract_article,
-    make_client,
-)
+from extractors import Article, FetchPolicy, Politeness, extract_article
 from flows.channels import SecretResolver, hourly_limits, load_channels, topic_channel_keys
 from flows.settings import Settings
 from matching import StoryIndex, Topic, TopicMatcher
@@ -127,7 +122,6 @@ class Cycle:
     def __init__(
         self,
         settings: Settings,
-        fetcher: Fetcher,
         sessions: sessionmaker[Session],
         matcher: TopicMatcher,
         sender: AlertSender,
@@ -139,7 +133,10 @@ class Cycle:
         self.store_lock = threading.Lock()
         self.stories = StoryIndex()
         self.settings = settings
-        self.fetcher = fetcher
+        # Each batch fetches on its own event loop and client; they share the limits and the
+        # robots.txt answers through one Politeness.
+        self.fetch_policy = fetch_policy(settings)
+        self.politeness = Politeness(self.fetch_policy)
         self.sessions = sessions
         self.matcher = matcher
         self.sender = sender
@@ -200,23 +197,19 @@ def fetch_policy(settings: Settings) -> FetchPolicy:
 
 @contextmanager
 def open_cycle(settings: Settings, resolve_secret: SecretResolver | None = None) -> Iterator[Cycle]:
-    """Open the database (upgrading an embedded SQLite schema), the HTTP client, the channels
-    and the extraction processes."""
+    """Open the database (upgrading an embedded SQLite schema), the channels and the
+    extraction processes."""
     engine = storage.create_db_engine(settings.database)
     extractor = Extractor(settings.run.extract_processes)
     try:
         storage.ensure_schema(engine, auto_upgrade=storage.is_embedded(engine))
-        policy = fetch_policy(settings)
-        with make_client(policy) as client:
-            cycle = Cycle(
-                settings,
-                Fetcher(policy, client),
-                storage.session_factory(engine),
-                matcher_from_settings(settings),
-                AlertSender(load_channels(settings, resolve_secret)),
-                extractor,
-            )
-            yield cycle
+        yield Cycle(
+            settings,
+            storage.session_factory(engine),
+            matcher_from_settings(settings),
+            AlertSender(load_channels(settings, resolve_secret)),
+            extractor,
+        )
     finally:
         extractor.close()
         engine.dispose()
@@ -225,23 +218,24 @@ def open_cycle(settings: Settings, resolve_secret: SecretResolver | None = None)
 class Extractor:
     """Article extraction spread over processes (it is CPU-bound; threads would share one
     core). The pool starts on first use, with the ``spawn`` method: forking a process that runs
-    Prefect's threads is not safe. ``processes=1`` extracts in the calling thread."""
+    Prefect's threads is not safe. ``processes=1`` extracts in a thread of this process."""
 
     def __init__(self, processes: int = 0) -> None:
         self.processes = processes or os.cpu_count() or 1
         self._pool: ProcessPoolExecutor | None = None
         self._lock = threading.Lock()
 
-    def extract(self, html: bytes, url: str) -> Article:
+    async def extract(self, html: bytes, url: str) -> Article:
+        """Extract without blocking the calling event loop."""
         if self.processes <= 1:
-            return extract_article(html, url)
+            return await asyncio.to_thread(extract_article, html, url)
         with self._lock:
             if self._pool is None:
                 self._pool = ProcessPoolExecutor(
                     self.processes, mp_context=multiprocessing.get_context("spawn")
                 )
             pool = self._pool
-        return pool.submit(extract_article, html, url).result()
+        return await asyncio.wrap_future(pool.submit(extract_article, html, url))
 
     def close(self) -> None:
         if self._pool is not None:

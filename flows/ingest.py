@@ -1,21 +1,29 @@
 """Ingest: poll one feed, fetch and extract its new entries, match them, group stories and
-store everything in one transaction per feed."""
+store everything in one transaction per feed.
+
+A batch of feeds is polled on one asyncio event loop (:func:`process_batch`): the feeds, and the
+new entries of each feed, are fetched concurrently, paced by the cycle's connection limits (per
+host and in total, shared with the other batches). Extraction goes to the cycle's process pool
+and database work to threads, so neither holds up the loop."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
-import time
-from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import asdict, replace
 from datetime import timedelta
+from functools import partial
+
+from sqlalchemy.orm import Session
 
 import storage
 from extractors import (
     BlockedAddressError,
     ExtractionError,
     FeedEntry,
+    Fetcher,
     FetchError,
     FetchResult,
     GoneError,
@@ -26,6 +34,7 @@ from extractors import (
     canonical_url,
     fragment_text,
     host_of,
+    make_client,
     parse_feed,
 )
 from extractors.language import detect_language
@@ -68,7 +77,7 @@ def index_tokens(title: str, text: str) -> str:
     return " ".join(token.norm for part in (title, text) for token in tokenize(part))
 
 
-def process_feed(cycle: Cycle, feed: FeedSettings) -> FeedOutcome:
+async def process_feed(cycle: Cycle, fetcher: Fetcher, feed: FeedSettings) -> FeedOutcome:
     """Poll one feed and store its new entries with their matches and outbox rows.
 
     Never raises: every fault is recorded on the feed (health, backoff) and in the outcome.
@@ -87,16 +96,17 @@ def process_feed(cycle: Cycle, feed: FeedSettings) -> FeedOutcome:
         )
         return outcome
     try:
-        _poll_and_store(cycle, feed, state, outcome)
+        await _poll_and_store(cycle, fetcher, feed, state, outcome)
     except GoneError as exc:
-        _fail(cycle, state, outcome, str(exc), disable=True)
+        await _fail(cycle, state, outcome, str(exc), disable=True)
     except RetryLaterError as exc:
-        _fail(cycle, state, outcome, str(exc), wait=exc.retry_after_seconds)
+        await _fail(cycle, state, outcome, str(exc), wait=exc.retry_after_seconds)
     except FetchError as exc:
-        _fail(cycle, state, outcome, str(exc))
+        await _fail(cycle, state, outcome, str(exc))
     except Exception as exc:  # a bug must not stop the other feeds; it is logged in full
         log.exception("internal error while processing feed %s", feed.url)
-        _fail(cycle, state, outcome, f"{feed.url}: internal error {type(exc).__name__}: {exc}")
+        error = f"{feed.url}: internal error {type(exc).__name__}: {exc}"
+        await _fail(cycle, state, outcome, error)
     return outcome
 
 
@@ -117,18 +127,27 @@ def _shard_of(url: str, count: int) -> int:
 
 
 def process_batch(cycle: Cycle, feeds: list[FeedSettings]) -> list[FeedOutcome]:
-    """Poll a batch of feeds concurrently (the Fetcher's per-host limits pace each host)."""
+    """Poll a batch of feeds concurrently on a new event loop in this thread (a task's thread):
+    at most ``run.feeds_at_once`` feeds at a time, every request within the cycle's per-host
+    and total connection limits. The outcomes come back in the order of ``feeds``."""
+    return asyncio.run(poll_batch(cycle, feeds))
+
+
+async def poll_batch(cycle: Cycle, feeds: list[FeedSettings]) -> list[FeedOutcome]:
+    """:func:`process_batch` on the running event loop, with one HTTP client for the batch."""
     report = ON_FEED_DONE.get()
+    gate = asyncio.Semaphore(cycle.settings.run.feeds_at_once)
+    async with make_client(cycle.fetch_policy) as client:
+        fetcher = Fetcher(cycle.fetch_policy, client, politeness=cycle.politeness)
 
-    def one(feed: FeedSettings) -> FeedOutcome:
-        outcome = process_feed(cycle, feed)
-        if report is not None:
-            report(outcome)
-        return outcome
+        async def one(feed: FeedSettings) -> FeedOutcome:
+            async with gate:
+                outcome = await process_feed(cycle, fetcher, feed)
+            if report is not None:
+                report(outcome)
+            return outcome
 
-    workers = min(cycle.settings.run.feeds_at_once, len(feeds)) or 1
-    with ThreadPoolExecutor(workers, thread_name_prefix="newswatch-feed") as pool:
-        return list(pool.map(one, feeds))
+        return list(await asyncio.gather(*(one(feed) for feed in feeds)))
 
 
 def is_transient(exc: FetchError) -> bool:
@@ -141,20 +160,20 @@ def is_transient(exc: FetchError) -> bool:
     return not isinstance(exc, BlockedAddressError | ResponseTooLargeError | RobotsDisallowedError)
 
 
-def fetch_with_retries(
-    fetch: Callable[[], FetchResult], delays: Sequence[float], outcome: FeedOutcome
+async def fetch_with_retries(
+    fetch: Callable[[], Awaitable[FetchResult]], delays: Sequence[float], outcome: FeedOutcome
 ) -> FetchResult:
     """One feed's fetch, retried inside its batch after each of ``delays`` seconds when the
     failure is transient (the batch itself is never re-run). The last failure is raised."""
     for attempt, delay in enumerate([*delays, None]):
         try:
-            return fetch()
+            return await fetch()
         except FetchError as exc:
             if delay is None or not is_transient(exc):
                 raise
             outcome.retries = attempt + 1
             log.info("retrying in %.1fs after: %s", delay, exc)
-            time.sleep(delay)
+            await asyncio.sleep(delay)
     raise AssertionError("unreachable")  # the loop returns or raises
 
 
@@ -167,7 +186,7 @@ def backoff(failures: int, health: HealthSettings) -> timedelta:
     return min(timedelta(minutes=minutes), timedelta(hours=health.max_backoff_hours))
 
 
-def _fail(
+async def _fail(
     cycle: Cycle,
     state: storage.FeedState,
     outcome: FeedOutcome,
@@ -183,18 +202,28 @@ def _fail(
     if wait is not None:
         rest = max(rest, timedelta(seconds=wait))
     retry_at = utcnow() + rest if rest else None
-    with storage.transaction(cycle.sessions) as session:
-        storage.record_failure(session, state.id, error=error, retry_at=retry_at, disable=disable)
+
+    def record() -> None:
+        with storage.transaction(cycle.sessions) as session:
+            storage.record_failure(
+                session, state.id, error=error, retry_at=retry_at, disable=disable
+            )
+
+    await asyncio.to_thread(record)
 
 
-def _poll_and_store(
-    cycle: Cycle, feed: FeedSettings, state: storage.FeedState, outcome: FeedOutcome
+async def _poll_and_store(
+    cycle: Cycle,
+    fetcher: Fetcher,
+    feed: FeedSettings,
+    state: storage.FeedState,
+    outcome: FeedOutcome,
 ) -> None:
     feed_id = state.id
     # Some servers answer 304 forever: every Nth poll goes without validators.
     full = state.polls_since_full + 1 >= cycle.settings.network.full_fetch_every
-    response = fetch_with_retries(
-        lambda: cycle.fetcher.get(
+    response = await fetch_with_retries(
+        lambda: fetcher.get(
             state.poll_url,
             etag=None if full else state.etag,
             last_modified=None if full else state.last_modified,
@@ -208,49 +237,36 @@ def _poll_and_store(
     if moved_to:
         outcome.warning = f"moved permanently to {moved_to}; polled there from now on"
     body_hash = hashlib.sha256(response.body).hexdigest() if not response.not_modified else None
+    success = partial(
+        storage.record_success,
+        feed_id=feed_id,
+        etag=response.etag,
+        last_modified=response.last_modified,
+        full_fetch=full,
+        moved_to=moved_to,
+    )
     if response.not_modified or body_hash == state.body_hash:
         outcome.status = "not_modified"
-        with storage.transaction(cycle.sessions) as session:
-            storage.record_success(
-                session,
-                feed_id,
-                etag=response.etag,
-                last_modified=response.last_modified,
-                full_fetch=full,
-                moved_to=moved_to,
-            )
+        await asyncio.to_thread(_record_success, cycle, success)
         return
-    parsed = parse_feed(response.body, response.final_url, response.headers, now=utcnow())
+    parsed = await asyncio.to_thread(
+        parse_feed, response.body, response.final_url, response.headers, now=utcnow()
+    )
     if parsed.error:
-        _fail(cycle, state, outcome, parsed.error)
+        await _fail(cycle, state, outcome, parsed.error)
         return
     outcome.warning = "; ".join(w for w in (outcome.warning, parsed.warning) if w) or None
     outcome.entries = len(parsed.entries)
-    with cycle.sessions() as session:
-        known = storage.known_entries(
-            session,
-            feed_id,
-            (e.guid for e in parsed.entries),
-            (canonical_url(e.url) for e in parsed.entries),
+    fresh = await asyncio.to_thread(_fresh_entries, cycle, feed_id, parsed.entries)
+    found = await asyncio.gather(
+        *(
+            _article_for(cycle, fetcher, feed, entry, outcome)
+            for entry in fresh[:MAX_NEW_ENTRIES_PER_FEED]
         )
-    fresh = [e for e in parsed.entries if e.guid not in known and canonical_url(e.url) not in known]
-    articles = []
-    for entry in fresh[:MAX_NEW_ENTRIES_PER_FEED]:
-        article = _article_for(cycle, feed, entry, outcome)
-        if article is not None:
-            articles.append(article)
-    with cycle.store_lock, storage.transaction(cycle.sessions) as session:
-        articles = group_stories(cycle.stories, articles)
-        stored = storage.store_articles(session, feed_id, articles)
-        storage.record_success(
-            session,
-            feed_id,
-            etag=response.etag,
-            last_modified=response.last_modified,
-            body_hash=body_hash,
-            full_fetch=full,
-            moved_to=moved_to,
-        )
+    )
+    articles = [article for article in found if article is not None]
+    success = partial(success, body_hash=body_hash)
+    articles, stored = await asyncio.to_thread(_store, cycle, feed_id, articles, success)
     outcome.new_articles = stored.new_articles
     by_url = {a.canonical_url: a for a in articles}
     topic_names = {topic_id: name for name, topic_id in cycle.topic_ids.items()}
@@ -269,6 +285,38 @@ def _poll_and_store(
         )
 
 
+def _fresh_entries(cycle: Cycle, feed_id: int, entries: Sequence[FeedEntry]) -> list[FeedEntry]:
+    """The entries not stored yet, by GUID or canonical URL."""
+    with cycle.sessions() as session:
+        known = storage.known_entries(
+            session,
+            feed_id,
+            (e.guid for e in entries),
+            (canonical_url(e.url) for e in entries),
+        )
+    return [e for e in entries if e.guid not in known and canonical_url(e.url) not in known]
+
+
+def _record_success(cycle: Cycle, success: Callable[[Session], None]) -> None:
+    with storage.transaction(cycle.sessions) as session:
+        success(session)
+
+
+def _store(
+    cycle: Cycle,
+    feed_id: int,
+    articles: list[storage.NewArticle],
+    success: Callable[[Session], None],
+) -> tuple[list[storage.NewArticle], storage.StoredBatch]:
+    """Group the articles into stories and store them with the feed's success, as one
+    transaction under the cycle's store lock."""
+    with cycle.store_lock, storage.transaction(cycle.sessions) as session:
+        articles = group_stories(cycle.stories, articles)
+        stored = storage.store_articles(session, feed_id, articles)
+        success(session)
+    return articles, stored
+
+
 def group_stories(
     index: StoryIndex, articles: list[storage.NewArticle]
 ) -> list[storage.NewArticle]:
@@ -284,8 +332,8 @@ def group_stories(
     return linked
 
 
-def _article_for(
-    cycle: Cycle, feed: FeedSettings, entry: FeedEntry, outcome: FeedOutcome
+async def _article_for(
+    cycle: Cycle, fetcher: Fetcher, feed: FeedSettings, entry: FeedEntry, outcome: FeedOutcome
 ) -> storage.NewArticle | None:
     """Fetch and extract an entry's page. When the page cannot be had (refused, blocked, timed
     out, not HTML, no text), fall back to the entry's content or summary from the feed, marked
@@ -293,8 +341,8 @@ def _article_for(
     not stored and is tried again next cycle."""
     text_source = "page"
     try:
-        page = cycle.fetcher.get(entry.url)
-        extracted = cycle.extractor.extract(page.body, page.final_url)
+        page = await fetcher.get(entry.url)
+        extracted = await cycle.extractor.extract(page.body, page.final_url)
         title = entry.title or extracted.title or page.final_url
         text, url = extracted.text, extracted.canonical_url
         author, language, sitename = extracted.author, extracted.language, extracted.sitename

@@ -11,14 +11,12 @@ import pytest
 
 from extractors import (
     BlockedAddressError,
-    Fetcher,
     FetchError,
     FetchPolicy,
     HTTPStatusError,
     ResponseTooLargeError,
-    make_client,
 )
-from tests.extractors.servers import LoopbackServer, Route, reply
+from tests.extractors.servers import LoopbackServer, LoopFetcher, Route, reply
 
 Routes = dict[str, Route]
 
@@ -29,10 +27,10 @@ def server() -> Iterator[tuple[str, Routes]]:
         yield loopback.base, loopback.routes
 
 
-def fetcher(base: str, **policy: object) -> Fetcher:
+def fetcher(base: str, **policy: object) -> LoopFetcher:
     host = base.removeprefix("http://")
     settings = FetchPolicy(user_agent="newswatch-test/1", allow_hosts=frozenset({host}), **policy)  # type: ignore[arg-type]
-    return Fetcher(settings, make_client(settings))
+    return LoopFetcher(settings)
 
 
 def test_guard_refuses_loopback_unless_admitted(server: tuple[str, Routes]) -> None:
@@ -40,7 +38,7 @@ def test_guard_refuses_loopback_unless_admitted(server: tuple[str, Routes]) -> N
     routes["/feed"] = reply(200, b"<rss/>")
     guarded = FetchPolicy(user_agent="t")
     with pytest.raises(BlockedAddressError, match=r"127\.0\.0\.1") as info:
-        Fetcher(guarded, make_client(guarded)).get(base + "/feed")
+        LoopFetcher(guarded).get(base + "/feed")
     assert "allow_private" in str(info.value)
     assert fetcher(base).get(base + "/feed").body == b"<rss/>"
 
@@ -52,7 +50,11 @@ def test_guard_refuses_loopback_unless_admitted(server: tuple[str, Routes]) -> N
 def test_guard_checks_resolved_addresses(address: str) -> None:
     """A public-looking name that resolves to a private address is refused before connecting."""
     policy = FetchPolicy(user_agent="t")
-    guard = Fetcher(policy, make_client(policy), resolver=lambda host, port: [address])
+
+    async def resolve(host: str, port: int) -> list[str]:
+        return [address]
+
+    guard = LoopFetcher(policy, resolver=resolve)
     with pytest.raises(BlockedAddressError, match="SSRF"):
         guard.get("http://news.example.org/feed.xml")
 

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
 import threading
-from collections.abc import Callable
+import weakref
+from collections.abc import Callable, Coroutine
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
-from typing import Self
+from typing import Any, Self, TypeVar
 
-from extractors import Fetcher, FetchPolicy, make_client
+import httpx
+
+from extractors import Fetcher, FetchPolicy, FetchResult, make_client
+from extractors.fetch import Resolver, system_resolver
 
 Route = Callable[[BaseHTTPRequestHandler], None]
+T = TypeVar("T")
 
 
 class LoopbackServer:
@@ -87,11 +93,45 @@ def reply(status: int, body: bytes = b"", **headers: str) -> Route:
     return route
 
 
-def fetcher_for(*servers: LoopbackServer, **policy: object) -> Fetcher:
+class LoopFetcher:
+    """The real :class:`Fetcher` on an event loop of its own (a daemon thread), so synchronous
+    tests can call ``get`` from any thread: concurrent calls run as concurrent coroutines on
+    that one loop, like the feeds of one batch. The loop stops when the object is collected."""
+
+    def __init__(
+        self,
+        policy: FetchPolicy,
+        client: Callable[[], httpx.AsyncClient] | None = None,
+        resolver: Resolver = system_resolver,
+    ) -> None:
+        loop = asyncio.new_event_loop()
+        threading.Thread(target=loop.run_forever, daemon=True).start()
+        self._loop = loop
+
+        async def open_fetcher() -> Fetcher:
+            return Fetcher(policy, (client or (lambda: make_client(policy)))(), resolver=resolver)
+
+        self.fetcher = self._run(open_fetcher())
+        weakref.finalize(self, _shut_down, loop, self.fetcher.client)
+
+    def get(self, url: str, **options: Any) -> FetchResult:
+        return self._run(self.fetcher.get(url, **options))
+
+    def _run(self, coroutine: Coroutine[Any, Any, T]) -> T:
+        return asyncio.run_coroutine_threadsafe(coroutine, self._loop).result()
+
+
+def _shut_down(loop: asyncio.AbstractEventLoop, client: httpx.AsyncClient) -> None:
+    if loop.is_running():
+        asyncio.run_coroutine_threadsafe(client.aclose(), loop).result(timeout=5)
+        loop.call_soon_threadsafe(loop.stop)
+
+
+def fetcher_for(*servers: LoopbackServer, **policy: object) -> LoopFetcher:
     """A Fetcher whose SSRF guard admits exactly these servers."""
     settings = FetchPolicy(
         user_agent="newswatch-test/1",
         allow_hosts=frozenset(s.host_port for s in servers),
         **policy,  # type: ignore[arg-type]
     )
-    return Fetcher(settings, make_client(settings))
+    return LoopFetcher(settings)

@@ -10,8 +10,8 @@ from http.server import BaseHTTPRequestHandler
 import httpx
 import pytest
 
-from extractors import Fetcher, FetchError, FetchPolicy
-from tests.extractors.servers import LoopbackServer, fetcher_for, reply
+from extractors import FetchError, FetchPolicy
+from tests.extractors.servers import LoopbackServer, LoopFetcher, fetcher_for, reply
 
 
 @pytest.fixture
@@ -79,14 +79,13 @@ def test_a_stall_after_slow_headers_ends_at_the_deadline(
     policy = FetchPolicy(
         user_agent="t", allow_hosts=frozenset({server.host_port}), timeout_seconds=1.0
     )
-    with httpx.Client(timeout=httpx.Timeout(30.0)) as patient_client:
-        fetcher = Fetcher(policy, patient_client)
-        started = time.monotonic()
-        with pytest.raises(FetchError, match="timeout_seconds"):
-            fetcher.get(server.base + "/stall", respect_robots=False)
-        assert time.monotonic() - started < 1.45
-        server.routes["/ok"] = reply(200, b"fine")
-        assert fetcher.get(server.base + "/ok", respect_robots=False).body == b"fine"
+    fetcher = LoopFetcher(policy, client=lambda: httpx.AsyncClient(timeout=httpx.Timeout(30.0)))
+    started = time.monotonic()
+    with pytest.raises(FetchError, match="timeout_seconds"):
+        fetcher.get(server.base + "/stall", respect_robots=False)
+    assert time.monotonic() - started < 1.45
+    server.routes["/ok"] = reply(200, b"fine")
+    assert fetcher.get(server.base + "/ok", respect_robots=False).body == b"fine"
 
 
 def test_the_deadline_covers_every_redirect_hop(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import time
 from collections.abc import Iterator
@@ -10,6 +11,7 @@ from http.server import BaseHTTPRequestHandler
 
 import pytest
 
+from extractors import Fetcher, FetchPolicy, Politeness, make_client
 from tests.extractors.servers import LoopbackServer, fetcher_for, reply
 
 
@@ -84,3 +86,58 @@ def test_one_per_host_serialises_a_host(three_hosts: list[LoopbackServer]) -> No
 def test_limits_must_be_positive() -> None:
     with pytest.raises(ValueError, match="max_per_host=0"):
         fetcher_for(max_per_host=0)
+
+
+def test_batches_on_separate_event_loops_share_the_limits(
+    three_hosts: list[LoopbackServer],
+) -> None:
+    """Two batches of one cycle, each on its own event loop in its own thread (as Prefect runs
+    two tasks at once), with one Politeness: the per-host limit holds across both."""
+    counts = InFlight()
+    for server in three_hosts:
+        server.routes["/slow"] = counts.route(server.host_port)
+    policy = FetchPolicy(
+        user_agent="newswatch-test/1",
+        allow_hosts=frozenset(s.host_port for s in three_hosts),
+        respect_robots=False,
+    )
+    politeness = Politeness(policy)
+    urls = [server.base + "/slow" for server in three_hosts for _ in range(4)]
+
+    async def batch() -> list[bytes]:
+        async with make_client(policy) as client:
+            fetcher = Fetcher(policy, client, politeness=politeness)
+            results = await asyncio.gather(*(fetcher.get(url) for url in urls))
+        return [result.body for result in results]
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        bodies = list(pool.map(lambda _: asyncio.run(batch()), range(2)))
+    assert bodies == [[b"ok"] * len(urls)] * 2
+    assert counts.peak == {server.host_port: 2 for server in three_hosts}
+    assert counts.total_peak > 2
+    assert politeness.limiter.in_use() == 0
+
+
+def test_a_cancelled_waiter_gives_its_slot_back(three_hosts: list[LoopbackServer]) -> None:
+    """Requests cut off by their deadline while queued for a host leave no slot taken."""
+    server = three_hosts[0]
+    counts = InFlight()
+    server.routes["/slow"] = counts.route(server.host_port, hold=0.5)
+    policy = FetchPolicy(
+        user_agent="newswatch-test/1",
+        allow_hosts=frozenset({server.host_port}),
+        respect_robots=False,
+        max_per_host=1,
+    )
+    politeness = Politeness(policy)
+
+    async def batch() -> list[object]:
+        async with make_client(policy) as client:
+            fetcher = Fetcher(policy, client, politeness=politeness)
+            waits = [asyncio.wait_for(fetcher.get(server.base + "/slow"), 0.2) for _ in range(3)]
+            return await asyncio.gather(*waits, return_exceptions=True)
+
+    outcomes = asyncio.run(batch())
+    assert all(isinstance(outcome, TimeoutError) for outcome in outcomes)
+    assert politeness.limiter.in_use() == 0
+    assert politeness.limiter.in_use(server.host_port) == 0
