@@ -196,9 +196,12 @@ def fetch_policy(settings: Settings) -> FetchPolicy:
 
 
 @contextmanager
-def open_cycle(settings: Settings, resolve_secret: SecretResolver | None = None) -> Iterator[Cycle]:
+def open_cycle(
+    settings: Settings, resolve_secret: SecretResolver | None = None, *, alerts: bool = True
+) -> Iterator[Cycle]:
     """Open the database (upgrading an embedded SQLite schema), the channels and the
-    extraction processes."""
+    extraction processes. ``alerts=False`` leaves the channels out (and their secrets
+    unresolved), for a cycle that only processes feeds."""
     engine = storage.create_db_engine(settings.database)
     extractor = Extractor(settings.run.extract_processes)
     try:
@@ -207,7 +210,7 @@ def open_cycle(settings: Settings, resolve_secret: SecretResolver | None = None)
             settings,
             storage.session_factory(engine),
             matcher_from_settings(settings),
-            AlertSender(load_channels(settings, resolve_secret)),
+            AlertSender(load_channels(settings, resolve_secret) if alerts else []),
             extractor,
         )
     finally:

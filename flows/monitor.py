@@ -9,6 +9,7 @@ from typing import Any
 
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
+from prefect.context import FlowRunContext
 from prefect.futures import wait
 from prefect.runtime import flow_run
 from prefect.task_runners import ThreadPoolTaskRunner
@@ -39,6 +40,25 @@ def process_batch(
     return pipeline.process_batch(cycle, feeds)
 
 
+@task(name="process-feeds", task_run_name="process {feeds[0].url} +{extra}", cache_policy=NO_CACHE)
+def process_batch_apart(
+    config_path: str, overrides: dict[str, Any], feeds: list[FeedSettings], extra: int
+) -> list[pipeline.FeedOutcome]:
+    """The same batch for task runners that run tasks in other processes (Dask): the cycle
+    cannot travel there, so the task opens its own from the config file. Extraction stays in
+    the worker process (the Dask workers are the parallelism)."""
+    settings = with_overrides(load_settings(config_path), **overrides, extract_processes=1)
+    with pipeline.open_cycle(settings, alerts=False) as cycle:
+        return pipeline.process_batch(cycle, feeds)
+
+
+def runs_in_this_process() -> bool:
+    """Whether the flow's task runner keeps tasks in this process (threads), so they can share
+    the flow's cycle."""
+    context = FlowRunContext.get()
+    return context is None or isinstance(context.task_runner, ThreadPoolTaskRunner)
+
+
 @task(name="deliver-alerts", cache_policy=NO_CACHE)
 def deliver(cycle: pipeline.Cycle) -> pipeline.DeliveryOutcome:
     return pipeline.deliver(cycle)
@@ -51,10 +71,17 @@ def monitor_feeds(
     """Run one monitoring cycle for the config file at ``config_path``. ``shard`` (i, n) polls
     only the i-th of n shares of the feeds (several workers on one database); ``batch_size``
     overrides the feeds per task."""
-    settings = with_overrides(load_settings(config_path), shard=shard, batch_size=batch_size)
+    overrides = {"shard": shard, "batch_size": batch_size}
+    settings = with_overrides(load_settings(config_path), **overrides)
     with pipeline.open_cycle(settings, resolve_secret=prefect_secret) as cycle:
         batches = pipeline.plan_batches(settings.feeds, settings.run)
-        futures = [process_batch.submit(cycle, batch, len(batch) - 1) for batch in batches]
+        if runs_in_this_process():
+            futures = [process_batch.submit(cycle, batch, len(batch) - 1) for batch in batches]
+        else:
+            futures = [
+                process_batch_apart.submit(config_path, overrides, batch, len(batch) - 1)
+                for batch in batches
+            ]
         wait(futures)
         outcomes = [outcome for future in futures for outcome in future.result()]
         delivery = deliver(cycle)
