@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from collections import deque
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -30,8 +31,10 @@ class _Waiter:
 class ConnectionLimiter:
     """Hands out request slots: at most ``total`` at once, at most ``per_host`` per host:port.
 
-    Waiters are served in arrival order, except that a waiter whose host is full does not hold
-    up waiters for other hosts: requests to quiet hosts keep flowing past a busy one.
+    Each host's waiters are served in arrival order, and a waiter whose host is full does not
+    hold up waiters for other hosts: requests to quiet hosts keep flowing past a busy one. A
+    release looks only at the hosts that have waiters, so thousands of queued requests for one
+    busy host cost nothing per release.
     """
 
     def __init__(self, total: int, per_host: int) -> None:
@@ -45,7 +48,8 @@ class ConnectionLimiter:
         self._lock = threading.Lock()
         self._in_use = 0
         self._per_host: dict[str, int] = {}
-        self._waiters: list[_Waiter] = []
+        # hosts with queued waiters, oldest queue first (a dict keeps insertion order)
+        self._queues: dict[str, deque[_Waiter]] = {}
 
     @asynccontextmanager
     async def slot(self, host_key: str) -> AsyncIterator[None]:
@@ -64,23 +68,25 @@ class ConnectionLimiter:
     async def _acquire(self, host_key: str) -> None:
         loop = asyncio.get_running_loop()
         with self._lock:
-            if self._has_room(host_key):
+            if host_key not in self._queues and self._has_room(host_key):
                 self._take(host_key)
                 return
             waiter = _Waiter(host_key, loop, loop.create_future())
-            self._waiters.append(waiter)
+            self._queues.setdefault(host_key, deque()).append(waiter)
         try:
             await waiter.future
         except BaseException:  # cancelled (a deadline, a shutdown): give back what we got
             with self._lock:
                 if not waiter.granted:
-                    self._waiters.remove(waiter)
+                    queue = self._queues[host_key]
+                    queue.remove(waiter)
+                    if not queue:
+                        del self._queues[host_key]
                     raise
             self._release(host_key)
             raise
 
     def _release(self, host_key: str) -> None:
-        granted: list[_Waiter] = []
         with self._lock:
             self._in_use -= 1
             left = self._per_host[host_key] - 1
@@ -88,19 +94,28 @@ class ConnectionLimiter:
                 self._per_host[host_key] = left
             else:
                 del self._per_host[host_key]
-            for waiter in list(self._waiters):
-                if self._in_use >= self.total:
-                    break
-                if self._has_room(waiter.host_key):
-                    self._take(waiter.host_key)
-                    waiter.granted = True
-                    self._waiters.remove(waiter)
-                    granted.append(waiter)
+            granted = self._grant_waiting()
         for waiter in granted:
             try:
                 waiter.loop.call_soon_threadsafe(_wake, waiter.future)
             except RuntimeError:  # its event loop is closed: nobody will use the slot
                 self._release(waiter.host_key)
+
+    def _grant_waiting(self) -> list[_Waiter]:
+        """Hand free slots to queued waiters whose host has room (call with the lock held)."""
+        granted: list[_Waiter] = []
+        for host_key in list(self._queues):
+            if self._in_use >= self.total:
+                break
+            queue = self._queues[host_key]
+            while queue and self._has_room(host_key):
+                waiter = queue.popleft()
+                self._take(host_key)
+                waiter.granted = True
+                granted.append(waiter)
+            if not queue:
+                del self._queues[host_key]
+        return granted
 
     def _has_room(self, host_key: str) -> bool:
         return self._in_use < self.total and self._per_host.get(host_key, 0) < self.per_host
