@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Iterable
-from itertools import accumulate, chain
+from collections.abc import Sequence
+from itertools import accumulate, chain, repeat
+from operator import add
 from typing import TYPE_CHECKING, Literal
 
 from matching.text import normalise_raw, split_parts
 
 if TYPE_CHECKING:
-    from matching.nodes import MatchedTerm, OrderKey
+    from matching.nodes import Occurrences
 
 __all__ = ["Document", "FieldName", "FieldTokens", "Pattern"]
 
@@ -24,12 +25,13 @@ class FieldTokens:
     """The normalised tokens of one field, with lazily built look-up structures."""
 
     __slots__ = (
-        "_bounds",
+        "_ends",
         "_owner",
         "_parts",
         "_positions",
         "_prefixes",
         "_sorted_vocab",
+        "_starts",
         "_vocab",
         "_where",
         "norms",
@@ -43,7 +45,8 @@ class FieldTokens:
         self._vocab: frozenset[str] | None = None
         self._sorted_vocab: list[str] | None = None
         self._where: dict[str, list[int]] | None = None
-        self._bounds: list[int] | None = None
+        self._starts: list[int] = []
+        self._ends: list[int] = []
         self._positions: dict[Pattern, list[int]] = {}
         self._prefixes: dict[str, frozenset[str]] = {}
 
@@ -117,18 +120,27 @@ class FieldTokens:
 
     def char_span(self, first: int, last: int) -> tuple[int, int]:
         """Character span in the original text covering tokens ``first`` to ``last`` inclusive."""
-        return self.char_spans((first,), last - first)[0]
+        (start,), (end,) = self.char_spans((first,), last - first)
+        return start, end
 
-    def char_spans(self, firsts: Iterable[int], width: int) -> list[tuple[int, int]]:
-        """``char_span(first, first + width)`` for each of ``firsts``."""
-        bounds = self._bounds
-        if bounds is None:
-            # Offsets of every part boundary; raw token k is part 2k + 1.
-            bounds = self._bounds = list(accumulate(map(len, self._parts), initial=0))
+    def char_spans(self, firsts: Sequence[int], width: int) -> tuple[list[int], list[int]]:
+        """The start offsets and the end offsets, in the original text, of the runs of tokens
+        ``first`` to ``first + width``, one of each for every one of ``firsts``."""
+        if not self._starts and self.norms:
+            self._offsets()
+        lasts = map(add, firsts, repeat(width)) if width else firsts
+        return list(map(self._starts.__getitem__, firsts)), list(map(self._ends.__getitem__, lasts))
+
+    def _offsets(self) -> None:
+        """Work out the start and end offset of every token from the tokeniser's parts."""
+        # Offsets of every part boundary: raw token k is part 2k + 1, so it spans
+        # bounds[2k + 1] to bounds[2k + 2].
+        bounds = list(accumulate(map(len, self._parts), initial=0))
+        starts, ends = bounds[1:-1:2], bounds[2::2]
         owner = self._owner
-        if owner is None:
-            return [(bounds[2 * i + 1], bounds[2 * (i + width) + 2]) for i in firsts]
-        return [(bounds[2 * owner[i] + 1], bounds[2 * owner[i + width] + 2]) for i in firsts]
+        if owner is not None:  # some raw tokens gave several tokens, which share their span
+            starts, ends = list(map(starts.__getitem__, owner)), list(map(ends.__getitem__, owner))
+        self._starts, self._ends = starts, ends
 
 
 class Document:
@@ -154,7 +166,7 @@ class Document:
         # Results of leaf evaluations, by leaf key, shared across every query run on this
         # document; likewise the term occurrences each leaf reports (``Node.collect``).
         self.cache: dict[str, bool] = {}
-        self.occurrences: dict[str, tuple[tuple[OrderKey, MatchedTerm], ...]] = {}
+        self.occurrences: dict[str, Occurrences] = {}
 
     def field(self, name: FieldName) -> FieldTokens:
         if name == "title":

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from bisect import bisect_left
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from matching.document import Document
 from matching.errors import QuerySyntaxError
-from matching.nodes import MatchedTerm
+from matching.nodes import FIELD_ORDER, MatchedTerm, OrderKey
 from matching.prefilter import Prefilter
 from matching.query import Query, parse_query
-from matching.snippet import make_snippet
+from matching.snippet import excerpt, make_snippet
 
 __all__ = ["Topic", "TopicMatch", "TopicMatcher", "snippet_for"]
 
@@ -37,13 +38,24 @@ def snippet_for(title: str, text: str, terms: Iterable[MatchedTerm]) -> str:
     """The snippet for a match: from the text when a term matched there, else from the title
     when one matched there, else the start of the text (or of the title if the text is empty).
     """
-    terms = tuple(terms)
-    in_text = [(t.start, t.end, t.term) for t in terms if t.field == "text"]
-    if in_text:
-        return make_snippet(text, in_text)
-    in_title = [(t.start, t.end, t.term) for t in terms if t.field == "title"]
-    if in_title:
-        return make_snippet(title, in_title)
+    keys = sorted(
+        (FIELD_ORDER[t.field], t.start, t.end, t.term) for t in terms if t.field in FIELD_ORDER
+    )
+    return _snippet(title, text, keys)
+
+
+_FIRST_TEXT_KEY = (1,)  # sorts before every OrderKey of a text occurrence, after the title's
+
+
+def _snippet(title: str, text: str, keys: Sequence[OrderKey]) -> str:
+    """``snippet_for`` given the terms' sorted OrderKeys (title occurrences first)."""
+    first_text = bisect_left(keys, _FIRST_TEXT_KEY)
+    if first_text < len(keys):
+        _, starts, ends, terms = zip(*keys[first_text:], strict=True)
+        return excerpt(text, starts, ends, terms)
+    if keys:
+        _, starts, ends, terms = zip(*keys, strict=True)
+        return excerpt(title, starts, ends, terms)
     return make_snippet(text, ()) if text.strip() else make_snippet(title, ())
 
 
@@ -105,7 +117,8 @@ class TopicMatcher:
             selected = [compiled[i] for i in self._prefilter.candidates(document)]
         matches: list[TopicMatch] = []
         for topic, query in selected:
-            terms = query.terms_if_matched(document)
-            if terms is not None:
-                matches.append(TopicMatch(topic.name, terms, snippet_for(title, text, terms)))
+            found = query.keyed_terms_if_matched(document)
+            if found is not None:
+                keys, terms = found
+                matches.append(TopicMatch(topic.name, terms, _snippet(title, text, keys)))
         return matches

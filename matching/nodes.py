@@ -8,12 +8,14 @@ located once per article.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
+from itertools import repeat
 from typing import Literal
 
 from matching.document import Document, FieldName, FieldTokens, Pattern
 
 __all__ = [
+    "FIELD_ORDER",
     "And",
     "Bool",
     "LangLeaf",
@@ -43,11 +45,30 @@ class MatchedTerm:
     end: int
 
 
+# Setters of MatchedTerm's slots, in field order, for _matched_term.
+_set_term, _set_field, _set_start, _set_end = (
+    getattr(MatchedTerm, item.name).__set__ for item in fields(MatchedTerm)
+)
+
+
+def _matched_term(term: str, name: Literal["title", "text"], start: int, end: int) -> MatchedTerm:
+    """``MatchedTerm(term, name, start, end)`` made by setting its slots directly. The frozen
+    dataclass's ``__init__`` goes through ``object.__setattr__`` for every field and takes about
+    twice as long, which adds up when an article reports hundreds of occurrences."""
+    made: MatchedTerm = object.__new__(MatchedTerm)
+    _set_term(made, term)
+    _set_field(made, name)
+    _set_start(made, start)
+    _set_end(made, end)
+    return made
+
+
 # Where an occurrence sorts among a query's matched terms: title first, then by start, end and
 # term. Equal keys mean equal MatchedTerms, so a dict keyed by them also removes duplicates.
 OrderKey = tuple[int, int, int, str]
 Occurrences = dict[OrderKey, MatchedTerm]
-_FIELD_ORDER = {"title": 0, "text": 1}
+FIELD_ORDER = {"title": 0, "text": 1}  # the first item of an OrderKey, by field
+ReportedField = tuple[Literal["title", "text"], int]  # a field name and its FIELD_ORDER
 
 
 def pattern_label(patterns: tuple[Pattern, ...]) -> str:
@@ -85,30 +106,44 @@ class _Leaf(Node):
     def evaluate(self, doc: Document) -> bool:
         cached = doc.cache.get(self.key)
         if cached is None:
-            cached = self._evaluate(doc)
-            doc.cache[self.key] = cached
-        return cached is True
+            cached = doc.cache[self.key] = self._evaluate(doc)
+        return cached
 
     def collect(self, doc: Document, out: Occurrences) -> None:
         found = doc.occurrences.get(self.key)
         if found is None:
-            found = doc.occurrences[self.key] = tuple(self._occurrences(doc))
+            found = doc.occurrences[self.key] = self._occurrences(doc)
         out.update(found)
 
     @abstractmethod
     def _evaluate(self, doc: Document) -> bool: ...
 
     @abstractmethod
-    def _occurrences(self, doc: Document) -> list[tuple[OrderKey, MatchedTerm]]:
-        """Every occurrence of the leaf's terms in the title and the text, with its key."""
+    def _occurrences(self, doc: Document) -> Occurrences:
+        """Every occurrence of the leaf's terms in the title and the text, by key."""
 
 
-def _reported(fields: tuple[FieldName, ...]) -> list[Literal["title", "text"]]:
-    reported: list[Literal["title", "text"]] = []
+def _report(
+    out: Occurrences,
+    labels: list[str],
+    name: Literal["title", "text"],
+    order: int,
+    starts: list[int],
+    ends: list[int],
+) -> None:
+    """Add to ``out`` the occurrences of ``labels[i]`` from ``starts[i]`` to ``ends[i]`` in
+    field ``name`` (whose FIELD_ORDER is ``order``), each under its OrderKey."""
+    keys = zip(repeat(order), starts, ends, labels)
+    out.update(zip(keys, map(_matched_term, labels, repeat(name), starts, ends), strict=True))
+
+
+def _reported(fields: tuple[FieldName, ...]) -> tuple[ReportedField, ...]:
+    """The fields among ``fields`` whose occurrences are reported (not ``source``)."""
+    reported: list[ReportedField] = []
     for name in fields:
         if name == "title" or name == "text":
-            reported.append(name)
-    return reported
+            reported.append((name, FIELD_ORDER[name]))
+    return tuple(reported)
 
 
 def _phrase_starts(tokens: FieldTokens, patterns: tuple[Pattern, ...]) -> list[int]:
@@ -129,6 +164,14 @@ class TermLeaf(_Leaf):
     patterns: tuple[Pattern, ...]
     fields: tuple[FieldName, ...]
     key: str = field(init=False, repr=False, compare=False)
+    # Worked out once from the fields above, for _occurrences.
+    label: str = field(init=False, repr=False, compare=False)
+    reported: tuple[ReportedField, ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        _Leaf.__post_init__(self)
+        object.__setattr__(self, "label", pattern_label(self.patterns))
+        object.__setattr__(self, "reported", _reported(self.fields))
 
     def _evaluate(self, doc: Document) -> bool:
         for name in self.fields:
@@ -140,17 +183,16 @@ class TermLeaf(_Leaf):
                 return True
         return False
 
-    def _occurrences(self, doc: Document) -> list[tuple[OrderKey, MatchedTerm]]:
-        out: list[tuple[OrderKey, MatchedTerm]] = []
-        label = pattern_label(self.patterns)
+    def _occurrences(self, doc: Document) -> Occurrences:
+        out: Occurrences = {}
+        label = self.label
         width = len(self.patterns) - 1
-        for name in _reported(self.fields):
+        for name, order in self.reported:
             tokens = doc.field(name)
             firsts = _phrase_starts(tokens, self.patterns)
             if firsts:
-                order = _FIELD_ORDER[name]
-                spans = tokens.char_spans(firsts, width)
-                out += [((order, s, e, label), MatchedTerm(label, name, s, e)) for s, e in spans]
+                starts, ends = tokens.char_spans(firsts, width)
+                _report(out, [label] * len(starts), name, order, starts, ends)
         return out
 
 
@@ -214,6 +256,15 @@ class ProximityLeaf(_Leaf):
     window: int
     fields: tuple[FieldName, ...]
     key: str = field(init=False, repr=False, compare=False)
+    # Worked out once from the fields above, for _occurrences.
+    labels: tuple[str, ...] = field(init=False, repr=False, compare=False)
+    reported: tuple[ReportedField, ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        _Leaf.__post_init__(self)
+        labels = tuple(pattern_label((p,)) for p in self.patterns)
+        object.__setattr__(self, "labels", labels)
+        object.__setattr__(self, "reported", _reported(self.fields))
 
     def _evaluate(self, doc: Document) -> bool:
         return any(
@@ -221,20 +272,17 @@ class ProximityLeaf(_Leaf):
             for name in self.fields
         )
 
-    def _occurrences(self, doc: Document) -> list[tuple[OrderKey, MatchedTerm]]:
-        out: list[tuple[OrderKey, MatchedTerm]] = []
-        labels = [pattern_label((p,)) for p in self.patterns]
-        for name in _reported(self.fields):
+    def _occurrences(self, doc: Document) -> Occurrences:
+        out: Occurrences = {}
+        labels = self.labels
+        for name, order in self.reported:
             tokens = doc.field(name)
             used: dict[int, int] = {}
             for hit in _proximity_hits(tokens, self.patterns, self.window, first_only=False):
                 used.update(hit)
-            order = _FIELD_ORDER[name]
             positions = sorted(used)
-            spans = tokens.char_spans(positions, 0)
-            for position, (start, end) in zip(positions, spans, strict=True):
-                label = labels[used[position]]
-                out.append(((order, start, end, label), MatchedTerm(label, name, start, end)))
+            starts, ends = tokens.char_spans(positions, 0)
+            _report(out, [labels[used[p]] for p in positions], name, order, starts, ends)
         return out
 
 
@@ -255,8 +303,24 @@ class LangLeaf(_Leaf):
             return lang.startswith(self.code)
         return lang == self.code or lang.startswith(self.code + "-")
 
-    def _occurrences(self, doc: Document) -> list[tuple[OrderKey, MatchedTerm]]:
-        return []
+    def _occurrences(self, doc: Document) -> Occurrences:
+        return {}
+
+
+# all() and any() over a generator, written as loops: this runs for every node of every
+# evaluated topic, and creating the generator costs more than the loop itself.
+def _all_true(nodes: tuple[Node, ...], doc: Document) -> bool:
+    for node in nodes:  # noqa: SIM110
+        if not node.evaluate(doc):
+            return False
+    return True
+
+
+def _any_true(nodes: tuple[Node, ...], doc: Document) -> bool:
+    for node in nodes:  # noqa: SIM110
+        if node.evaluate(doc):
+            return True
+    return False
 
 
 @dataclass(frozen=True, slots=True)
@@ -264,7 +328,7 @@ class And(Node):
     children: tuple[Node, ...]
 
     def evaluate(self, doc: Document) -> bool:
-        return all(child.evaluate(doc) for child in self.children)
+        return _all_true(self.children, doc)
 
     def collect(self, doc: Document, out: Occurrences) -> None:
         for child in self.children:
@@ -276,7 +340,7 @@ class Or(Node):
     children: tuple[Node, ...]
 
     def evaluate(self, doc: Document) -> bool:
-        return any(child.evaluate(doc) for child in self.children)
+        return _any_true(self.children, doc)
 
     def collect(self, doc: Document, out: Occurrences) -> None:
         for child in self.children:
@@ -306,12 +370,10 @@ class Bool(Node):
     must_not: tuple[Node, ...]
 
     def evaluate(self, doc: Document) -> bool:
-        if not all(child.evaluate(doc) for child in self.must):
-            return False
-        if any(child.evaluate(doc) for child in self.must_not):
+        if not _all_true(self.must, doc) or _any_true(self.must_not, doc):
             return False
         if self.should and not self.must:
-            return any(child.evaluate(doc) for child in self.should)
+            return _any_true(self.should, doc)
         return True
 
     def collect(self, doc: Document, out: Occurrences) -> None:

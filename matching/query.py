@@ -28,7 +28,7 @@ from luqum.tree import To as OpenTo
 from matching import nodes
 from matching.document import Document, FieldName, Pattern
 from matching.errors import QuerySyntaxError
-from matching.nodes import MatchedTerm, Node, Occurrences
+from matching.nodes import MatchedTerm, Node, Occurrences, OrderKey
 from matching.parsing import parse_lucene
 from matching.text import tokenize
 
@@ -92,11 +92,20 @@ class Query:
     def terms_if_matched(self, document: Document) -> tuple[MatchedTerm, ...] | None:
         """``matched_terms`` when the document matches, else None (a query of only negative
         terms matches with no terms)."""
+        found = self.keyed_terms_if_matched(document)
+        return None if found is None else found[1]
+
+    def keyed_terms_if_matched(
+        self, document: Document
+    ) -> tuple[list[OrderKey], tuple[MatchedTerm, ...]] | None:
+        """``terms_if_matched`` together with the terms' sort keys, ``(0 for the title or 1 for
+        the text, start, end, term)`` each, in the same order."""
         if not self._root.evaluate(document):
             return None
         found: Occurrences = {}
         self._root.collect(document, found)
-        return tuple(map(found.__getitem__, sorted(found)))
+        keys = sorted(found)
+        return keys, tuple(map(found.__getitem__, keys))
 
 
 def parse_query(query: str, default_operator: str = "AND") -> Query:

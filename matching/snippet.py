@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
-from collections.abc import Sequence
-from operator import itemgetter
+from collections.abc import Iterable, Sequence
+from operator import add, itemgetter, lt
 
-__all__ = ["ELLIPSIS", "SNIPPET_LIMIT", "make_snippet"]
+__all__ = ["ELLIPSIS", "SNIPPET_LIMIT", "excerpt", "make_snippet"]
 
 SNIPPET_LIMIT = 300
 ELLIPSIS = "…"
@@ -27,7 +27,7 @@ _END = itemgetter(1)
 
 
 def make_snippet(
-    text: str, spans: Sequence[tuple[int, int, str]], limit: int = SNIPPET_LIMIT
+    text: str, spans: Iterable[tuple[int, int, str]], limit: int = SNIPPET_LIMIT
 ) -> str:
     """An excerpt of ``text`` of at most ``limit`` characters (markers included, ellipses not).
 
@@ -37,64 +37,94 @@ def make_snippet(
     marks the ends where text was left out. Without spans it is the start of the text.
     ``limit`` must leave room for one marked character (at least 5).
     """
+    ordered = sorted([(s, e, t) for s, e, t in spans])
+    if not ordered:
+        return excerpt(text, (), (), (), limit)
+    starts, ends, terms = zip(*ordered, strict=True)
+    return excerpt(text, starts, ends, terms, limit)
+
+
+def excerpt(
+    text: str,
+    starts: Sequence[int],
+    ends: Sequence[int],
+    terms: Sequence[str],
+    limit: int = SNIPPET_LIMIT,
+) -> str:
+    """``make_snippet`` for spans given as three columns, already sorted by start, end and term
+    (as a matcher reports them): span ``i`` is ``(starts[i], ends[i], terms[i])``."""
     if limit < 5:
         raise ValueError(f"snippet limit {limit} is too small; use at least 5 characters")
     if not text or text.isspace():
         return ""
-    size = len(text)
-    valid = sorted([(s, e, t) for s, e, t in spans if 0 <= s < e <= size])
-    marks = _merge(valid)
-    if valid:
-        lo, hi = _densest(valid, limit)
+    if starts and not _all_valid(len(text), starts, ends):
+        spans = zip(starts, ends, terms, strict=True)
+        kept = [(s, e, t) for s, e, t in spans if 0 <= s < e <= len(text)]
+        starts, ends, terms = zip(*kept, strict=True) if kept else ((), (), ())
+    if starts:
+        marks = _merge(starts, ends)
+        lo, hi = _densest(starts, ends, terms, limit)
     else:
+        marks = []
         lead = _WORD.search(text)
         lo = hi = lead.start() if lead else 0
     hi = max(hi, lo + 1)
     # The words around the cluster: _grow walks over the nearby ones; _fit, which lists every
     # word within the margin, decides the cases _grow leaves to it.
-    kept = _grow(text, marks, lo, hi, limit)
-    body = _render(text, marks, *kept) if kept else ""
-    if not kept or len(body) > limit:
+    kept_range = _grow(text, marks, lo, hi, limit)
+    body = _render(text, marks, *kept_range) if kept_range else ""
+    if not kept_range or len(body) > limit:
         start, end, body = _fit(text, marks, lo, hi, limit)
     else:
-        start, end = kept
+        start, end = kept_range
     before = ELLIPSIS if _WORD.search(text, 0, start) else ""
     after = ELLIPSIS if _WORD.search(text, end) else ""
     return before + body + after
 
 
-def _merge(spans: list[tuple[int, int, str]]) -> list[tuple[int, int]]:
-    """The character ranges covered by the sorted ``spans``, overlapping or touching ones
-    merged."""
+def _all_valid(size: int, starts: Sequence[int], ends: Sequence[int]) -> bool:
+    """Whether every sorted span is non-empty and inside a text of ``size`` characters."""
+    return starts[0] >= 0 and max(ends) <= size and all(map(lt, starts, ends))
+
+
+def _merge(starts: Sequence[int], ends: Sequence[int]) -> list[tuple[int, int]]:
+    """The character ranges covered by the sorted spans, overlapping or touching ones merged."""
     merged: list[tuple[int, int]] = []
-    for start, end, _ in spans:
-        if merged and start <= merged[-1][1]:
-            if end > merged[-1][1]:
-                merged[-1] = (merged[-1][0], end)
-        else:
-            merged.append((start, end))
+    low, high = starts[0], ends[0]
+    for start, end in zip(starts, ends, strict=True):
+        if start > high:
+            merged.append((low, high))
+            low, high = start, end
+        elif end > high:
+            high = end
+    merged.append((low, high))
     return merged
 
 
-def _densest(spans: list[tuple[int, int, str]], limit: int) -> tuple[int, int]:
+def _densest(
+    starts: Sequence[int], ends: Sequence[int], terms: Sequence[str], limit: int
+) -> tuple[int, int]:
     """Character range of the group of spans, fitting in ``limit``, with the most distinct
     terms, then the most occurrences, then the earliest.
 
     A sliding window over the sorted spans: each span starts a group that takes the spans
     after it while their marked width fits (the first one always)."""
-    starts, ends, terms = zip(*spans, strict=True)
-    size = len(spans)
+    size = len(starts)
+    # Span r fits in the group that starts with span l when
+    # ends[r] - starts[l] + _MARKS_COST * (r - l + 1) <= limit, i.e. reach[r] <= bound(l).
+    reach = list(map(add, ends, range(0, _MARKS_COST * size, _MARKS_COST)))
+    counts = dict.fromkeys(terms, 0)
     best_distinct = best_left = best_right = 0
-    right = 0
-    counts: dict[str, int] = {}
+    distinct = right = 0
     for left, start in enumerate(starts):
-        while right < size and (
-            right == left or ends[right] - start + _MARKS_COST * (right - left + 1) <= limit
-        ):
-            counts[terms[right]] = counts.get(terms[right], 0) + 1
+        bound = start + limit + _MARKS_COST * (left - 1)
+        while right < size and (right == left or reach[right] <= bound):
+            term = terms[right]
+            if not counts[term]:
+                distinct += 1
+            counts[term] += 1
             right += 1
         # Later groups start later: a tie on both counts keeps the earlier one.
-        distinct = len(counts)
         if distinct > best_distinct or (
             distinct == best_distinct and right - left > best_right - best_left
         ):
@@ -102,18 +132,20 @@ def _densest(spans: list[tuple[int, int, str]], limit: int) -> tuple[int, int]:
         term = terms[left]
         counts[term] -= 1
         if not counts[term]:
-            del counts[term]
+            distinct -= 1
     return starts[best_left], max(ends[best_left:best_right])
 
 
 def _spaces_only(text: str) -> str:
     """``text`` with every whitespace character replaced by a space (lengths unchanged)."""
-    if not text.isprintable():  # every whitespace character but " " is unprintable
+    # Newlines are the usual other whitespace; every whitespace character but " " is
+    # unprintable, so once they are replaced one scan tells whether any other is left.
+    if "\n" in text:
         text = text.replace("\n", " ")
-        if not text.isprintable():
-            for char in _OTHER_SPACES:
-                if char in text:
-                    text = text.replace(char, " ")
+    if not text.isprintable():
+        for char in _OTHER_SPACES:
+            if char in text:
+                text = text.replace(char, " ")
     return text
 
 
@@ -129,13 +161,15 @@ def _grow(
 
     Same words, costs and order of growth as ``_window``, which lists every word of the
     margin first: the walk only looks at the words it adds and at the next one on each side,
-    within half the margin first (enough when both sides grow), else within the margin.
+    first within half of what the cluster leaves of the limit plus one word of up to
+    ``_CHUNK`` characters (enough when both sides grow), else within the margin.
     Returns None where ``_window`` must decide: a word of the range is longer than
     ``_CHUNK``, or the cluster does not start and end inside words.
     """
     margin = limit + _CHUNK
+    half = max(0, limit - (hi - lo)) // 2 + _CHUNK
     try:
-        return _walk(text, marks, lo, hi, limit, min(margin, limit // 2 + _CHUNK))
+        return _walk(text, marks, lo, hi, limit, min(margin, half))
     except _Wider:
         return _walk(text, marks, lo, hi, limit, margin)
 

@@ -29,3 +29,13 @@ def test_positions_of_words_and_prefixes() -> None:
 
 def test_positions_in_an_empty_field() -> None:
     assert FieldTokens("").positions(("nato", False)) == []
+
+
+def test_char_spans_of_words_phrases_and_split_tokens() -> None:
+    tokens = FieldTokens("NATO’s ½ share, Chinese arms")
+    assert tokens.norms == ["nato", "s", "1", "2", "share", "chinese", "arms"]
+    # Both halves of "½" keep the span of the original character.
+    assert tokens.char_spans([0, 2, 3, 5], 0) == ([0, 7, 7, 16], [4, 8, 8, 23])
+    assert tokens.char_spans([5], 1) == ([16], [28])
+    assert tokens.char_span(0, 1) == (0, 6)
+    assert FieldTokens("").char_spans([], 0) == ([], [])

@@ -7,7 +7,7 @@ from dataclasses import FrozenInstanceError, asdict
 
 import pytest
 
-from matching import MatchedTerm, Topic, TopicMatch, TopicMatcher, parse_query
+from matching import MatchedTerm, Topic, TopicMatch, TopicMatcher, parse_query, snippet_for
 
 TOPIC_QUERY = (
     "(NATO OR OTAN OR Stoltenberg) AND (China OR Chine OR Beijing OR Pékin) "
@@ -171,3 +171,14 @@ def test_snippet_of_a_text_without_spaces() -> None:
     snippet = TopicMatcher([Topic("t", TOPIC_QUERY)]).match("", text)[0].snippet
     assert "**NATO** **China** **weapons**" in snippet
     assert len(snippet.strip("…")) <= 300
+
+
+def test_snippet_for_terms_with_offsets_outside_the_text() -> None:
+    """A term reported in the text decides the field even when its offsets are unusable; the
+    snippet then starts at the beginning of the text, without marks."""
+    title, text = "NATO summit", "China and weapons were discussed."
+    bad = MatchedTerm("china", "text", 40, 45)
+    good = MatchedTerm("nato", "title", 0, 4)
+    assert snippet_for(title, text, [good, bad]) == "China and weapons were discussed."
+    assert snippet_for(title, text, [good]) == "**NATO** summit"
+    assert snippet_for(title, text, []) == "China and weapons were discussed."
