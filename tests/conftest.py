@@ -153,9 +153,7 @@ def prefect_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             pytest.fail("prefect server did not become healthy within 120 s")
         yield api
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        from tests.helpers import stop_process
+
+        stop_process(server)
         log.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -54,3 +55,15 @@ def expected_matches(base_url: str) -> set[str]:
 
 def host_port(base_url: str) -> str:
     return base_url.removeprefix("http://")
+
+
+def stop_process(process: subprocess.Popen[Any], timeout: float = 30) -> None:
+    """Ask a server process started by a test to stop; kill it if it is still up after
+    ``timeout`` seconds."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)

@@ -20,7 +20,7 @@ from distributed import Client
 
 from flows.local_servers import SiteServer, WebhookReceiver
 from tests.conftest import REPO, free_port
-from tests.helpers import demo_feeds, expected_matches, host_port, write_config
+from tests.helpers import demo_feeds, expected_matches, host_port, stop_process, write_config
 
 DASK = str(Path(sys.executable).parent / "dask")
 
@@ -50,11 +50,7 @@ def dask_cluster(tmp_path: Path, prefect_api: str) -> Iterator[str]:
         yield address
     finally:
         for process in (worker, scheduler):
-            process.terminate()
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
+            stop_process(process)
         log.close()
 
 

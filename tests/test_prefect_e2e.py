@@ -26,7 +26,7 @@ import pytest
 from flows.artifacts import MATCHES_KEY
 from flows.demo import site_manifest
 from flows.local_servers import SiteServer, WebhookReceiver
-from tests.helpers import demo_feeds, expected_matches, host_port, write_config
+from tests.helpers import demo_feeds, expected_matches, host_port, stop_process, write_config
 
 pytestmark = pytest.mark.slow
 
@@ -60,16 +60,6 @@ def _tail(path: Path, chars: int = 6000) -> str:
         return path.read_text(errors="replace")[-chars:]
     except OSError as exc:
         return f"<cannot read {path}: {exc}>"
-
-
-def _stop(process: subprocess.Popen[Any]) -> None:
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
 
 
 class PrefectServer:
@@ -140,7 +130,7 @@ class PrefectServer:
 
     def __exit__(self, *exc: object) -> None:
         if self._process is not None:
-            _stop(self._process)
+            stop_process(self._process)
         if self._log is not None:
             self._log.close()
 
@@ -312,7 +302,7 @@ def test_deploy_with_worker_runs_monitor(
             exc.add_note(f"--- worker log ({worker_log})\n{_tail(worker_log)}")
             raise
         finally:
-            _stop(worker)
+            stop_process(worker)
 
 
 def _launch_browser(playwright: Any) -> Any:

@@ -17,7 +17,7 @@ import pytest
 import yaml
 
 from flows.local_servers import SiteServer
-from tests.helpers import demo_feeds, host_port, write_config
+from tests.helpers import demo_feeds, host_port, stop_process, write_config
 
 NEWSWATCH = str(Path(sys.executable).parent / "newswatch")
 TERMINAL = {"COMPLETED", "CANCELLED", "FAILED", "CRASHED"}
@@ -125,11 +125,7 @@ def test_serve_schedules_and_never_overlaps_monitor_runs(
         print((tmp_path / "serve.log").read_text()[-5000:])
         raise
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        stop_process(server)
         log.close()
 
 
