@@ -1,17 +1,14 @@
-"""robots.txt for article pages, read with ``urllib.robotparser`` and cached per site.
+"""robots.txt for article pages, parsed with Protego and cached per site.
 
 One :class:`RobotsCache` lives as long as one monitoring cycle, so each site's
 robots.txt is fetched at most once per cycle, through the Fetcher's own guarded path (SSRF guard,
 connection limits, timeouts, a size cap). A robots.txt that is missing (4xx) or cannot be read
-(5xx, timeout, refused, too large, unparsable) allows everything: it says nothing against us.
+(5xx, timeout, refused, too large, unparsable) allows everything: it says nothing against us
+(Scrapy's robots.txt middleware does the same).
 
-Two deliberate differences from a bare ``RobotFileParser``:
-
-* rules are matched longest path first, with Allow winning a tie (RFC 9309 section 2.2.2);
-  ``urllib.robotparser`` takes the first rule in file order, so ``Disallow: /`` followed by
-  ``Allow: /news/`` would otherwise block ``/news/``;
-* ``*`` and ``$`` inside paths are not understood (a ``urllib.robotparser`` limitation): such a
-  rule only matches paths that contain those characters literally.
+Protego follows RFC 9309: the group for our User-Agent or else ``*``, the longest matching rule
+wins with Allow winning a tie, and ``*`` and ``$`` in paths are wildcards
+(``Disallow: /*?print=`` and ``Disallow: /*.pdf$`` mean what they say).
 """
 
 from __future__ import annotations
@@ -21,9 +18,9 @@ import concurrent.futures
 import logging
 import threading
 from collections.abc import Awaitable, Callable
-from typing import Any
 from urllib.parse import urlsplit
-from urllib.robotparser import RobotFileParser
+
+from protego import Protego
 
 from extractors.errors import FetchError
 
@@ -35,7 +32,7 @@ ROBOTS_MAX_BYTES = 512 * 1024
 RobotsFetch = Callable[[str], Awaitable[bytes]]
 """GET a robots.txt URL and return its body; raise a FetchError on any failure or error status."""
 
-Rules = RobotFileParser | None
+Rules = Protego | None
 """A site's parsed robots.txt; None means "everything allowed"."""
 
 
@@ -63,7 +60,7 @@ class RobotsCache:
     async def allowed(self, url: str, fetch: RobotsFetch) -> bool:
         """True when the site's robots.txt lets our User-Agent fetch ``url``."""
         rules = await self.rules_for(robots_url(url), fetch)
-        return rules is None or rules.can_fetch(self.user_agent, url)
+        return rules is None or bool(rules.can_fetch(url, self.user_agent))
 
     async def rules_for(self, location: str, fetch: RobotsFetch) -> Rules:
         """The parsed robots.txt at ``location``, fetched at most once per cache."""
@@ -96,22 +93,12 @@ class RobotsCache:
             log.info("robots.txt not used, everything allowed: %s", exc)
             return None
         try:
-            return parse_robots(location, body)
+            return parse_robots(body)
         except Exception as exc:  # a robots.txt we cannot read says nothing against us
             log.info("robots.txt at %s unreadable (%s); everything allowed", location, exc)
             return None
 
 
-def parse_robots(location: str, body: bytes) -> RobotFileParser:
-    """Parse a robots.txt body; rules are reordered so that the longest matching path wins."""
-    parser = RobotFileParser(location)
-    parser.parse(body.decode("utf-8-sig", errors="replace").splitlines())
-    entries: list[Any] = list(getattr(parser, "entries", []))
-    default = getattr(parser, "default_entry", None)
-    if default is not None:
-        entries.append(default)
-    for entry in entries:
-        rules = getattr(entry, "rulelines", None)
-        if isinstance(rules, list):
-            rules.sort(key=lambda rule: (len(rule.path), rule.allowance), reverse=True)
-    return parser
+def parse_robots(body: bytes) -> Protego:
+    """Parse a robots.txt body (UTF-8, a byte-order mark allowed, bad bytes replaced)."""
+    return Protego.parse(body.decode("utf-8-sig", errors="replace"))

@@ -41,7 +41,7 @@ def test_disallowed_page_is_refused_and_allowed_ones_fetched(site: LoopbackServe
     assert message.startswith(site.base + "/private/secret: ")
     assert site.base + "/robots.txt disallows" in message and "newswatch-test/1" in message
     assert site.hits.get("/private/secret") is None  # refused before asking for the page
-    # the longest matching rule wins, as RFC 9309 says (urllib.robotparser alone: first match)
+    # the longest matching rule wins, as RFC 9309 says
     assert fetcher.get(site.base + "/private/open/page").status == 200
 
 
@@ -123,11 +123,26 @@ def test_robots_goes_through_the_ssrf_guard(site: LoopbackServer) -> None:
 
 def test_parse_robots_prefers_the_longest_match_and_allow_on_ties() -> None:
     rules = parse_robots(
-        "http://x.test/robots.txt",
         b"\xef\xbb\xbfUser-agent: *\nDisallow: /\nAllow: /news/\nDisallow: /news/drafts/\n"
         b"Allow: /same\nDisallow: /same\n",
     )
-    assert rules.can_fetch("newswatch", "http://x.test/news/story")
-    assert not rules.can_fetch("newswatch", "http://x.test/news/drafts/1")
-    assert not rules.can_fetch("newswatch", "http://x.test/about")
-    assert rules.can_fetch("newswatch", "http://x.test/same")
+    assert rules.can_fetch("http://x.test/news/story", "newswatch")
+    assert not rules.can_fetch("http://x.test/news/drafts/1", "newswatch")
+    assert not rules.can_fetch("http://x.test/about", "newswatch")
+    assert rules.can_fetch("http://x.test/same", "newswatch")
+
+
+def test_wildcards_in_paths_are_understood(site: LoopbackServer) -> None:
+    """``*`` matches any characters and ``$`` anchors the end (RFC 9309 section 2.2.3)."""
+    site.routes["/robots.txt"] = reply(
+        200, b"User-agent: *\nDisallow: /*?print=\nDisallow: /*.pdf$\n"
+    )
+    for path in ("/news/story.pdf", "/news/story.pdfx", "/news/story"):
+        site.routes[path] = reply(200, b"page")
+    fetcher = fetcher_for(site)
+    for refused in ("/news/story.pdf", "/news/story?print=1"):
+        with pytest.raises(RobotsDisallowedError):
+            fetcher.get(site.base + refused)
+    for allowed in ("/news/story.pdfx", "/news/story"):
+        assert fetcher.get(site.base + allowed).status == 200
+    assert "/news/story.pdf" not in site.hits and "/news/story?print=1" not in site.hits
