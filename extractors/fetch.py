@@ -5,7 +5,10 @@ Everything that reads the network goes through :class:`Fetcher`, a coroutine API
 
 * follows redirects itself, so that every hop is checked by the address guard;
 * refuses hosts that resolve to loopback, private, link-local, multicast, reserved or unspecified
-  addresses unless the policy allows private targets or lists the host in ``allow_hosts``;
+  addresses unless the policy allows private targets or lists the host in ``allow_hosts``; plain
+  http connects to the very address it checked, so a host cannot "rebind" to a private address
+  between the check and the connection (over https the certificate check already ties the
+  connection to the host name);
 * keeps at most ``max_connections`` requests in flight, and ``max_per_host`` per host:port,
   counted across every Fetcher that shares one :class:`Politeness` (one cycle's batches);
 * gives each request a total deadline of ``timeout_seconds`` (all hops, body included) on top of
@@ -176,8 +179,12 @@ class Fetcher:
         robots = respect_robots and self.policy.respect_robots
         return await self._follow(url, headers, robots=robots, limit=self.policy.max_bytes)
 
-    async def check_target(self, url: str) -> None:
-        """Raise :class:`BlockedAddressError` unless ``url`` may be fetched under the policy."""
+    async def check_target(self, url: str) -> str | None:
+        """Raise :class:`BlockedAddressError` unless ``url`` may be fetched under the policy.
+
+        Returns the checked address to connect to, or None when the policy admits the host
+        without resolving it (``allow_private``, ``allow_hosts``).
+        """
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https"):
             raise FetchError(url, f"unsupported scheme {parts.scheme!r}; use http or https")
@@ -189,7 +196,7 @@ class Fetcher:
         except ValueError:
             raise FetchError(url, "the URL has an invalid port; check the URL") from None
         if self.policy.allow_private or _host_allowed(host, port, self.policy.allow_hosts):
-            return
+            return None
         try:
             addresses = list(await self._resolve(host, port))
         except OSError as exc:
@@ -203,6 +210,9 @@ class Fetcher:
                     "(set network.allow_private: true, or list the host in network.allow_hosts, "
                     "to fetch from private networks)",
                 )
+        if not addresses:
+            raise FetchError(url, f"{host} resolves to no address; check the URL")
+        return addresses[0]
 
     async def _follow(
         self, url: str, headers: dict[str, str], *, robots: bool, limit: int
@@ -212,7 +222,7 @@ class Fetcher:
         permanent = True
         seen: set[str] = set()
         for _ in range(self.policy.max_redirects + 1):
-            await self.check_target(current)
+            address = await self.check_target(current)
             if robots and not await self.politeness.robots.allowed(current, self._fetch_robots):
                 raise RobotsDisallowedError(
                     url,
@@ -221,7 +231,9 @@ class Fetcher:
                     "the feed's summary or ask the publisher",
                 )
             seen.add(current)
-            status, response_headers, body = await self._exchange(current, headers, deadline, limit)
+            status, response_headers, body = await self._exchange(
+                current, address, headers, deadline, limit
+            )
             if status in REDIRECTS and "location" in response_headers:
                 permanent = permanent and status in PERMANENT_REDIRECTS
                 current = urljoin(current, response_headers["location"])
@@ -249,10 +261,19 @@ class Fetcher:
         return result.body
 
     async def _exchange(
-        self, url: str, headers: dict[str, str], deadline: Deadline, limit: int
+        self, url: str, address: str | None, headers: dict[str, str], deadline: Deadline, limit: int
     ) -> tuple[int, dict[str, str], bytes]:
-        """One request and its whole body, inside a connection slot and the request's deadline."""
+        """One request and its whole body, inside a connection slot and the request's deadline.
+
+        Plain http with an ``address`` (the one the guard checked) connects to that address, with
+        the URL's host in the Host header. https is not pinned: its certificate is checked against
+        the URL's host, and pooled connections stay per host name.
+        """
         parts = urlsplit(url)
+        target = url
+        if address is not None and parts.scheme == "http":
+            target, host_header = _pinned(url, address)
+            headers = {**headers, **host_header}
         host_key = f"{(parts.hostname or '').lower()}:{_port(parts.scheme, parts.port)}"
         async with self.politeness.limiter.slot(host_key):
             deadline.start()
@@ -260,7 +281,7 @@ class Fetcher:
                 raise self._too_slow(url)
             try:
                 async with asyncio.timeout(deadline.remaining()):
-                    async with self.client.stream("GET", url, headers=headers) as response:
+                    async with self.client.stream("GET", target, headers=headers) as response:
                         body = await self._read_body(url, response, limit)
                         return response.status_code, _lower_keys(response.headers), body
             except TimeoutError:
@@ -302,6 +323,18 @@ class Fetcher:
 def _host_allowed(host: str, port: int, allow_hosts: frozenset[str]) -> bool:
     host = host.lower()
     return host in allow_hosts or f"{host}:{port}" in allow_hosts
+
+
+def _pinned(url: str, address: str) -> tuple[str, dict[str, str]]:
+    """``url`` with its host replaced by ``address``, and the Host header it must carry."""
+    parts = urlsplit(url)
+    userinfo, _, hostport = parts.netloc.rpartition("@")
+    ip = address.split("%", 1)[0]
+    literal = f"[{ip}]" if ":" in ip else ip
+    netloc = literal if parts.port is None else f"{literal}:{parts.port}"
+    if userinfo:
+        netloc = f"{userinfo}@{netloc}"
+    return parts._replace(netloc=netloc).geturl(), {"Host": hostport}
 
 
 def _port(scheme: str, port: int | None) -> int:

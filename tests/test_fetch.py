@@ -7,6 +7,7 @@ import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler
 
+import httpx
 import pytest
 
 from extractors import (
@@ -57,6 +58,52 @@ def test_guard_checks_resolved_addresses(address: str) -> None:
     guard = LoopFetcher(policy, resolver=resolve)
     with pytest.raises(BlockedAddressError, match="SSRF"):
         guard.get("http://news.example.org/feed.xml")
+
+
+def test_http_connects_to_the_address_the_guard_checked() -> None:
+    """DNS rebinding: the guard is told "public address", while the system resolver would say
+    127.0.0.1. The request must go to the checked address, never to the loopback server."""
+    with LoopbackServer() as loopback:
+        loopback.routes["/page"] = reply(200, b"internal")
+        port = loopback.base.rsplit(":", 1)[1]
+
+        async def public_then_rebound(host: str, port: int) -> list[str]:
+            return ["1.1.1.1"]  # public; no internet here, so connecting to it fails
+
+        guarded = LoopFetcher(
+            FetchPolicy(user_agent="t", timeout_seconds=2), resolver=public_then_rebound
+        )
+        with pytest.raises(FetchError, match=f"http://localhost:{port}/page"):
+            guarded.get(f"http://localhost:{port}/page")
+        assert loopback.hits == {}
+
+
+def test_the_pinned_request_keeps_the_host_header() -> None:
+    """What reaches the network for a guarded http URL: a connection to the checked address, the
+    URL's host in the Host header. httpx's MockTransport stands in for the internet, which this
+    machine cannot reach."""
+    seen: list[httpx.Request] = []
+
+    def internet(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200, content=b"story")
+
+    async def resolve(host: str, port: int) -> list[str]:
+        return {"news.example.org": ["2606:4700::6810:84e5"], "wire.example": ["1.1.1.1"]}[host]
+
+    policy = FetchPolicy(user_agent="t", respect_robots=False)
+    guarded = LoopFetcher(
+        policy,
+        client=lambda: httpx.AsyncClient(transport=httpx.MockTransport(internet)),
+        resolver=resolve,
+    )
+    assert guarded.get("http://news.example.org/a?b=1").body == b"story"
+    assert guarded.get("http://user:pw@wire.example:8080/x").final_url.endswith("/x")
+    assert [str(r.url) for r in seen] == [
+        "http://[2606:4700::6810:84e5]/a?b=1",
+        "http://user:pw@1.1.1.1:8080/x",
+    ]
+    assert [r.headers["Host"] for r in seen] == ["news.example.org", "wire.example:8080"]
 
 
 def test_guard_rechecks_every_redirect_hop(server: tuple[str, Routes]) -> None:
