@@ -129,9 +129,11 @@ class Cycle:
     ) -> None:
         self.started, self.started_at = time.perf_counter(), utcnow()
         # Story assignment and the write that records it happen under one lock, so copies of a
-        # story arriving through two feeds in the same cycle join one story.
+        # story arriving through two feeds in the same cycle join one story; the database's
+        # story lock (storage.lock_stories) does the same across processes.
         self.store_lock = threading.Lock()
         self.stories = StoryIndex()
+        self.stories_seen_id = 0  # the index knows every stored signature up to this article id
         self.settings = settings
         # Each batch fetches on its own event loop and client; they share the limits and the
         # robots.txt answers through one Politeness.
@@ -141,9 +143,7 @@ class Cycle:
         self.matcher = matcher
         self.sender = sender
         with sessions() as session:
-            since = self.started_at - STORY_WINDOW
-            for url, signature in storage.recent_signatures(session, since=since):
-                self.stories.add(url, signature)
+            self.catch_up_stories(session)
         with storage.transaction(sessions) as session:
             self.feed_ids = storage.sync_feeds(session, [(f.url, f.name) for f in settings.feeds])
             self.topic_ids = storage.sync_topics(
@@ -153,6 +153,18 @@ class Cycle:
         self.routing = Routing.build(settings, self.topic_ids)
         self.hourly_limits = hourly_limits(settings)
         self.extractor = extractor
+
+    def catch_up_stories(self, session: Session) -> None:
+        """Add to the story index every signature stored since it last looked, by this process
+        or any other: when the cycle opens, and before each store (under ``store_lock``, after
+        ``storage.lock_stories``)."""
+        since = self.started_at - STORY_WINDOW
+        for article_id, url, signature in storage.recent_signatures(
+            session, since=since, after_id=self.stories_seen_id
+        ):
+            if url not in self.stories:
+                self.stories.add(url, signature)
+            self.stories_seen_id = article_id
 
 
 def matcher_from_settings(settings: Settings) -> TopicMatcher:

@@ -309,8 +309,11 @@ def _store(
     success: Callable[[Session], None],
 ) -> tuple[list[storage.NewArticle], storage.StoredBatch]:
     """Group the articles into stories and store them with the feed's success, as one
-    transaction under the cycle's store lock."""
+    transaction under the cycle's store lock and the database's story lock (so that what other
+    processes stored meanwhile is in the story index first)."""
     with cycle.store_lock, storage.transaction(cycle.sessions) as session:
+        storage.lock_stories(session)
+        cycle.catch_up_stories(session)
         articles = group_stories(cycle.stories, articles)
         stored = storage.store_articles(session, feed_id, articles)
         success(session)

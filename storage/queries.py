@@ -180,15 +180,19 @@ def export_matches(
         }
 
 
-def recent_signatures(session: Session, *, since: datetime) -> list[tuple[str, list[int]]]:
-    """(canonical URL, near-duplicate signature) of articles fetched since ``since``, oldest
-    first, to seed a cycle's story index."""
+def recent_signatures(
+    session: Session, *, since: datetime, after_id: int = 0
+) -> list[tuple[int, str, list[int]]]:
+    """(article id, canonical URL, near-duplicate signature) of the articles fetched since
+    ``since`` whose id is above ``after_id``, oldest first: what a story index must know."""
     rows = session.execute(
-        select(Article.canonical_url, Article.signature)
-        .where(Article.fetched_at >= since, Article.signature.is_not(None))
+        select(Article.id, Article.canonical_url, Article.signature)
+        .where(
+            Article.id > after_id, Article.fetched_at >= since, Article.signature.is_not(None)
+        )
         .order_by(Article.id)
     )
-    return [(url, list(signature)) for url, signature in rows if signature]
+    return [(i, url, list(signature)) for i, url, signature in rows if signature]
 
 
 def daily_match_counts(session: Session, *, since: datetime) -> list[tuple[str, str, int]]:

@@ -230,6 +230,24 @@ def record_failure(
     session.execute(update(Feed).where(Feed.id == feed_id).values(**values))
 
 
+STORY_LOCK_KEY = 0x6E657773  # "news": PostgreSQL advisory lock held while stories are assigned
+
+
+def lock_stories(session: Session) -> None:
+    """Make this transaction the only one, in any process, that assigns stories until it ends.
+
+    Call first in the transaction that groups and stores articles, then read what other
+    processes stored meanwhile (``recent_signatures(after_id=...)``): copies of one story stored
+    by two workers at the same moment then join one story. PostgreSQL takes a transaction-level
+    advisory lock; SQLite takes its write lock (a write statement that changes no row), which
+    also makes the reads that follow see every committed write.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(select(func.pg_advisory_xact_lock(STORY_LOCK_KEY)))
+    else:
+        session.execute(update(Story).where(Story.id < 0).values(id=Story.id))
+
+
 def store_articles(session: Session, feed_id: int, articles: Sequence[NewArticle]) -> StoredBatch:
     """Insert new articles with their stories, matches and outbox rows; report what was created.
 

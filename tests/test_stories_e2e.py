@@ -1,5 +1,6 @@
 """Three outlets publish the same wire story (the labelled copies in tests/fixtures/stories):
-the cycle groups them into one story, sends one alert, and the alert names the other outlets."""
+the cycle groups them into one story, sends one alert, and the alert names the other outlets;
+so do two workers that store the copies at the same time."""
 
 from __future__ import annotations
 
@@ -7,11 +8,15 @@ import html
 import json
 from pathlib import Path
 
+from sqlalchemy import func, select
+
+import storage
 from flows.demo import demo_topic
 from flows.local_servers import SiteServer, WebhookReceiver
-from flows.pipeline import run_cycle
+from flows.pipeline import deliver, open_cycle, process_batch, run_cycle
 from flows.settings import load_settings
 from matching import Topic, TopicMatcher
+from storage.models import Alert, Article, Story
 from tests.helpers import host_port, write_config
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "stories" / "stories.json"
@@ -44,13 +49,19 @@ def build_outlets(folder: Path, copies: list[dict[str, str]]) -> None:
         )
 
 
-def test_syndicated_copies_make_one_alert_naming_the_other_outlets(
-    tmp_path: Path, receiver: WebhookReceiver
-) -> None:
+def wire_copies() -> list[dict[str, str]]:
+    """Three copies of one wire story, each matching the demo topic."""
     articles = json.loads(FIXTURES.read_text())
     topic = TopicMatcher([Topic("t", demo_topic()["query"])])
     copies = [a for a in articles if a["story"] == "a-signs-china-may-arm-russia"][:3]
     assert len(copies) == 3 and all(topic.match(c["title"], c["text"]) for c in copies)
+    return copies
+
+
+def test_syndicated_copies_make_one_alert_naming_the_other_outlets(
+    tmp_path: Path, receiver: WebhookReceiver
+) -> None:
+    copies = wire_copies()
     site_dir = tmp_path / "site"
     build_outlets(site_dir, copies)
     with SiteServer(site_dir) as site:
@@ -73,3 +84,43 @@ def test_syndicated_copies_make_one_alert_naming_the_other_outlets(
     assert (
         all(outlet in body for outlet in others) and alerted["outlet"] not in body.split("also")[-1]
     )
+
+
+def test_copies_stored_by_two_workers_at_once_join_one_story(
+    tmp_path: Path, receiver: WebhookReceiver, database_url: str
+) -> None:
+    """Two cycles, as two worker processes open them, both start before either stores: each
+    has its own story index, loaded when nothing was stored yet. The one that stores second
+    must still find the first one's copy (the database's story lock, then a catch-up read)."""
+    copies = wire_copies()
+    build_outlets(tmp_path / "site", copies)
+    engine = storage.create_db_engine(database_url)
+    storage.upgrade(engine)
+    with SiteServer(tmp_path / "site") as site:
+        feeds = [
+            {"url": f"{site.base_url}/{slug(c['outlet'])}/rss.xml", "name": c["outlet"]}
+            for c in copies
+        ]
+        workers = []
+        for name, share in (("one", feeds[:1]), ("two", feeds[1:])):
+            (tmp_path / name).mkdir()
+            config = write_config(
+                tmp_path / name,
+                feeds=share,
+                hook_url=f"json://127.0.0.1:{receiver.port}/hook",
+                allow_hosts=[host_port(site.base_url)],
+                database=database_url,
+            )
+            workers.append(load_settings(config))
+        with open_cycle(workers[0]) as one, open_cycle(workers[1]) as two:
+            stored = process_batch(one, workers[0].feeds) + process_batch(two, workers[1].feeds)
+            assert [o.errors for o in stored] == [[], [], []]
+            deliver(one)
+            deliver(two)
+    with storage.session_factory(engine)() as session:
+        articles = session.scalar(select(func.count()).select_from(Article))
+        stories = session.scalar(select(func.count()).select_from(Story))
+        alerts = session.scalar(select(func.count()).select_from(Alert))
+    engine.dispose()
+    assert (articles, stories, alerts) == (3, 1, 1)
+    assert len(receiver.notifications) == 1
