@@ -187,9 +187,7 @@ def recent_signatures(
     ``since`` whose id is above ``after_id``, oldest first: what a story index must know."""
     rows = session.execute(
         select(Article.id, Article.canonical_url, Article.signature)
-        .where(
-            Article.id > after_id, Article.fetched_at >= since, Article.signature.is_not(None)
-        )
+        .where(Article.id > after_id, Article.fetched_at >= since, Article.signature.is_not(None))
         .order_by(Article.id)
     )
     return [(i, url, list(signature)) for i, url, signature in rows if signature]
