@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Literal
 from matching.text import normalise_raw, split_parts
 
 if TYPE_CHECKING:
-    from matching.nodes import Occurrences
+    from matching.nodes import MatchedTerm, Occurrences, OrderKey
 
 __all__ = ["Document", "FieldName", "FieldTokens", "Pattern"]
 
@@ -49,6 +49,11 @@ class FieldTokens:
         self._ends: list[int] = []
         self._positions: dict[Pattern, list[int]] = {}
         self._prefixes: dict[str, frozenset[str]] = {}
+
+    @property
+    def shares_spans(self) -> bool:
+        """Whether some raw token gave several tokens, which then share its character span."""
+        return self._owner is not None
 
     @property
     def vocab(self) -> frozenset[str]:
@@ -150,7 +155,7 @@ class Document:
     ``lang`` is kept as a casefolded code with ``_`` read as ``-``.
     """
 
-    __slots__ = ("cache", "lang", "occurrences", "source", "text", "title")
+    __slots__ = ("cache", "lang", "occurrences", "source", "terms", "text", "title")
 
     def __init__(
         self,
@@ -164,9 +169,11 @@ class Document:
         self.source = FieldTokens(source or "")
         self.lang = lang.strip().casefold().replace("_", "-") if lang else None
         # Results of leaf evaluations, by leaf key, shared across every query run on this
-        # document; likewise the term occurrences each leaf reports (``Node.collect``).
+        # document; likewise the term occurrences each leaf reports (``Node.collect``), and
+        # the MatchedTerm of every occurrence reported, by OrderKey.
         self.cache: dict[str, bool] = {}
         self.occurrences: dict[str, Occurrences] = {}
+        self.terms: dict[OrderKey, MatchedTerm] = {}
 
     def field(self, name: FieldName) -> FieldTokens:
         if name == "title":

@@ -2,14 +2,14 @@
 
 Leaves (terms, phrases, proximity groups, language tests) cache their result and the
 occurrences they report on the Document, so a term shared by several topics is looked up and
-located once per article.
+located once per article. A leaf's occurrences are cached as a sorted tuple of OrderKeys; the
+MatchedTerm of each key is made once per document and kept in ``Document.terms``.
 """
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field, fields
-from itertools import repeat
 from typing import Literal
 
 from matching.document import Document, FieldName, FieldTokens, Pattern
@@ -45,28 +45,18 @@ class MatchedTerm:
     end: int
 
 
-# Setters of MatchedTerm's slots, in field order, for _matched_term.
+# Setters of MatchedTerm's slots, in field order, for _report.
 _set_term, _set_field, _set_start, _set_end = (
     getattr(MatchedTerm, item.name).__set__ for item in fields(MatchedTerm)
 )
-
-
-def _matched_term(term: str, name: Literal["title", "text"], start: int, end: int) -> MatchedTerm:
-    """``MatchedTerm(term, name, start, end)`` made by setting its slots directly. The frozen
-    dataclass's ``__init__`` goes through ``object.__setattr__`` for every field and takes about
-    twice as long, which adds up when an article reports hundreds of occurrences."""
-    made: MatchedTerm = object.__new__(MatchedTerm)
-    _set_term(made, term)
-    _set_field(made, name)
-    _set_start(made, start)
-    _set_end(made, end)
-    return made
+_new = object.__new__
 
 
 # Where an occurrence sorts among a query's matched terms: title first, then by start, end and
-# term. Equal keys mean equal MatchedTerms, so a dict keyed by them also removes duplicates.
+# term. Equal keys mean equal MatchedTerms, so one MatchedTerm per key serves every leaf.
 OrderKey = tuple[int, int, int, str]
-Occurrences = dict[OrderKey, MatchedTerm]
+# The occurrences one leaf reports on a document: their OrderKeys, sorted, each once.
+Occurrences = tuple[OrderKey, ...]
 FIELD_ORDER = {"title": 0, "text": 1}  # the first item of an OrderKey, by field
 ReportedField = tuple[Literal["title", "text"], int]  # a field name and its FIELD_ORDER
 
@@ -85,9 +75,10 @@ class Node(ABC):
         """Whether the document satisfies this node."""
 
     @abstractmethod
-    def collect(self, doc: Document, out: Occurrences) -> None:
-        """Add the occurrences of positive terms to ``out``, each under its OrderKey; only
-        called when ``evaluate`` is true."""
+    def collect(self, doc: Document, out: list[Occurrences]) -> None:
+        """Append to ``out`` the occurrences of the positive terms of every leaf that
+        satisfied this node (the MatchedTerm of each key is in ``doc.terms``); only called
+        when ``evaluate`` is true."""
 
 
 class _Leaf(Node):
@@ -109,32 +100,55 @@ class _Leaf(Node):
             cached = doc.cache[self.key] = self._evaluate(doc)
         return cached
 
-    def collect(self, doc: Document, out: Occurrences) -> None:
+    def collect(self, doc: Document, out: list[Occurrences]) -> None:
         found = doc.occurrences.get(self.key)
         if found is None:
             found = doc.occurrences[self.key] = self._occurrences(doc)
-        out.update(found)
+        if found:
+            out.append(found)
 
     @abstractmethod
     def _evaluate(self, doc: Document) -> bool: ...
 
     @abstractmethod
     def _occurrences(self, doc: Document) -> Occurrences:
-        """Every occurrence of the leaf's terms in the title and the text, by key."""
+        """The sorted keys of every occurrence of the leaf's terms in the title and the text,
+        each once; their MatchedTerms are added to ``doc.terms``."""
 
 
 def _report(
-    out: Occurrences,
+    doc: Document,
+    out: list[OrderKey],
     labels: list[str],
     name: Literal["title", "text"],
     order: int,
     starts: list[int],
     ends: list[int],
 ) -> None:
-    """Add to ``out`` the occurrences of ``labels[i]`` from ``starts[i]`` to ``ends[i]`` in
-    field ``name`` (whose FIELD_ORDER is ``order``), each under its OrderKey."""
-    keys = zip(repeat(order), starts, ends, labels)
-    out.update(zip(keys, map(_matched_term, labels, repeat(name), starts, ends), strict=True))
+    """Add to ``out`` the keys of the occurrences of ``labels[i]`` from ``starts[i]`` to
+    ``ends[i]`` in field ``name`` (whose FIELD_ORDER is ``order``), and to ``doc.terms`` the
+    MatchedTerm of each key it does not hold yet.
+
+    The MatchedTerms are made by setting their slots directly: the frozen dataclass's
+    ``__init__`` goes through ``object.__setattr__`` for every field and takes about twice as
+    long, which adds up when an article reports hundreds of occurrences."""
+    terms = doc.terms
+    for label, start, end in zip(labels, starts, ends, strict=True):
+        key = (order, start, end, label)
+        out.append(key)
+        if key not in terms:
+            made: MatchedTerm = _new(MatchedTerm)
+            _set_term(made, label)
+            _set_field(made, name)
+            _set_start(made, start)
+            _set_end(made, end)
+            terms[key] = made
+
+
+def _sorted_once(keys: list[OrderKey], tokens_share_spans: bool) -> Occurrences:
+    """``keys`` as an Occurrences tuple. They come field by field in token order, so they are
+    already sorted and distinct unless some tokens share a span (``FieldTokens.owner``)."""
+    return tuple(sorted(set(keys))) if tokens_share_spans else tuple(keys)
 
 
 def _reported(fields: tuple[FieldName, ...]) -> tuple[ReportedField, ...]:
@@ -184,7 +198,8 @@ class TermLeaf(_Leaf):
         return False
 
     def _occurrences(self, doc: Document) -> Occurrences:
-        out: Occurrences = {}
+        out: list[OrderKey] = []
+        shared = False
         label = self.label
         width = len(self.patterns) - 1
         for name, order in self.reported:
@@ -192,8 +207,9 @@ class TermLeaf(_Leaf):
             firsts = _phrase_starts(tokens, self.patterns)
             if firsts:
                 starts, ends = tokens.char_spans(firsts, width)
-                _report(out, [label] * len(starts), name, order, starts, ends)
-        return out
+                _report(doc, out, [label] * len(starts), name, order, starts, ends)
+                shared = shared or tokens.shares_spans
+        return _sorted_once(out, shared)
 
 
 def _assign(count: int, slots: list[tuple[int, list[int]]]) -> dict[int, int] | None:
@@ -273,7 +289,8 @@ class ProximityLeaf(_Leaf):
         )
 
     def _occurrences(self, doc: Document) -> Occurrences:
-        out: Occurrences = {}
+        out: list[OrderKey] = []
+        shared = False
         labels = self.labels
         for name, order in self.reported:
             tokens = doc.field(name)
@@ -282,8 +299,9 @@ class ProximityLeaf(_Leaf):
                 used.update(hit)
             positions = sorted(used)
             starts, ends = tokens.char_spans(positions, 0)
-            _report(out, [labels[used[p]] for p in positions], name, order, starts, ends)
-        return out
+            _report(doc, out, [labels[used[p]] for p in positions], name, order, starts, ends)
+            shared = shared or tokens.shares_spans
+        return _sorted_once(out, shared)
 
 
 @dataclass(frozen=True, slots=True)
@@ -304,7 +322,7 @@ class LangLeaf(_Leaf):
         return lang == self.code or lang.startswith(self.code + "-")
 
     def _occurrences(self, doc: Document) -> Occurrences:
-        return {}
+        return ()
 
 
 # all() and any() over a generator, written as loops: this runs for every node of every
@@ -330,7 +348,7 @@ class And(Node):
     def evaluate(self, doc: Document) -> bool:
         return _all_true(self.children, doc)
 
-    def collect(self, doc: Document, out: Occurrences) -> None:
+    def collect(self, doc: Document, out: list[Occurrences]) -> None:
         for child in self.children:
             child.collect(doc, out)
 
@@ -342,7 +360,7 @@ class Or(Node):
     def evaluate(self, doc: Document) -> bool:
         return _any_true(self.children, doc)
 
-    def collect(self, doc: Document, out: Occurrences) -> None:
+    def collect(self, doc: Document, out: list[Occurrences]) -> None:
         for child in self.children:
             if child.evaluate(doc):
                 child.collect(doc, out)
@@ -355,7 +373,7 @@ class Not(Node):
     def evaluate(self, doc: Document) -> bool:
         return not self.child.evaluate(doc)
 
-    def collect(self, doc: Document, out: Occurrences) -> None:
+    def collect(self, doc: Document, out: list[Occurrences]) -> None:
         return None
 
 
@@ -376,7 +394,7 @@ class Bool(Node):
             return _any_true(self.should, doc)
         return True
 
-    def collect(self, doc: Document, out: Occurrences) -> None:
+    def collect(self, doc: Document, out: list[Occurrences]) -> None:
         for child in self.must:
             child.collect(doc, out)
         for child in self.should:

@@ -15,8 +15,8 @@ condition is known: the topic is evaluated on every article. The rules, per node
   any word of the title or the text: no condition.
 
 The automaton holds every anchor of every topic, each as a whole token (`` word ``) or as a
-token start for wildcards (`` weapon``); it scans the article's normalised title and text
-tokens joined by single spaces, which no token contains. The topics evaluated are those whose
+token start for wildcards (`` weapon``); it scans the article's distinct normalised title and
+text tokens joined by single spaces, which no token contains. The topics evaluated are those whose
 every clause has an anchor in the article, plus those without a condition, in their original
 order: the results are exactly those of evaluating every topic.
 """
@@ -182,12 +182,14 @@ class Prefilter:
         """Sorted indexes of the topics that could match ``document``."""
         if self._automaton is None:
             return list(self._always)
+        # Each distinct token once: an anchor is in the article when it is (or starts) one of
+        # them, and the automaton walks a few hundred words instead of every token.
         haystack = "".join(
             (
                 _SEPARATOR,
-                _SEPARATOR.join(document.title.norms),
+                _SEPARATOR.join(document.title.vocab),
                 _SEPARATOR,
-                _SEPARATOR.join(document.text.norms),
+                _SEPARATOR.join(document.text.vocab),
                 _SEPARATOR,
             )
         )

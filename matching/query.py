@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from itertools import chain
 from typing import Any
 
 from luqum.tree import (
@@ -102,10 +103,13 @@ class Query:
         the text, start, end, term)`` each, in the same order."""
         if not self._root.evaluate(document):
             return None
-        found: Occurrences = {}
+        found: list[Occurrences] = []
         self._root.collect(document, found)
-        keys = sorted(found)
-        return keys, tuple(map(found.__getitem__, keys))
+        if len(found) == 1:
+            keys = list(found[0])
+        else:  # each leaf's keys are sorted: sorting their concatenation merges the runs
+            keys = list(dict.fromkeys(sorted(chain.from_iterable(found))))
+        return keys, tuple(map(document.terms.__getitem__, keys))
 
 
 def parse_query(query: str, default_operator: str = "AND") -> Query:

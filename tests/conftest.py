@@ -109,6 +109,13 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     return str(request.getfixturevalue("postgres_url"))
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Modules marked ``slow`` first (the order is otherwise kept): under pytest-xdist each
+    file goes to one worker as a unit, and a long file started last keeps one worker busy
+    while the other has nothing left to do."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
 PREFECT = str(Path(sys.executable).parent / "prefect")
 
 

@@ -23,6 +23,8 @@ from flows.opml import parse_opml
 from flows.settings import ConfigError, load_settings
 from tests.helpers import demo_feeds, host_port, write_config
 
+pytestmark = pytest.mark.slow  # starts servers or subprocesses; scheduled first (conftest.py)
+
 NEWSWATCH = shutil.which("newswatch", path=str(Path(sys.executable).parent)) or "newswatch"
 OPML = Path(__file__).parent / "fixtures" / "opml"
 NATO_CHINA = (

@@ -18,6 +18,8 @@ from flows.settings import load_settings
 from storage.models import Alert, Article, Match
 from tests.helpers import demo_feeds, expected_matches, host_port, write_config
 
+pytestmark = pytest.mark.slow  # starts servers or subprocesses; scheduled first (conftest.py)
+
 CYCLE = """
 import sys
 from flows.pipeline import run_cycle

@@ -22,6 +22,8 @@ from flows.local_servers import SiteServer, WebhookReceiver
 from tests.conftest import REPO, free_port
 from tests.helpers import demo_feeds, expected_matches, host_port, stop_process, write_config
 
+pytestmark = pytest.mark.slow  # starts servers or subprocesses; scheduled first (conftest.py)
+
 DASK = str(Path(sys.executable).parent / "dask")
 
 

@@ -5,8 +5,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from flows.demo import site_manifest
 from tests.test_cli import newswatch
+
+pytestmark = pytest.mark.slow  # starts servers or subprocesses; scheduled first (conftest.py)
 
 
 def test_demo_twice(tmp_path: Path) -> None:

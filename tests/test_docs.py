@@ -19,6 +19,8 @@ from flows.settings import Settings
 from tests.helpers import demo_feeds, host_port, write_config
 from tests.test_cli import newswatch
 
+pytestmark = pytest.mark.slow  # starts servers or subprocesses; scheduled first (conftest.py)
+
 REPO = Path(__file__).resolve().parents[1]
 # Commands that start servers or run forever, with the test that covers them instead.
 COVERED_ELSEWHERE = {

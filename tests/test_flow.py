@@ -11,6 +11,8 @@ import pytest
 from flows.local_servers import SiteServer, WebhookReceiver
 from tests.helpers import demo_feeds, expected_matches, host_port, write_config
 
+pytestmark = pytest.mark.slow  # starts servers or subprocesses; scheduled first (conftest.py)
+
 
 @pytest.fixture(scope="module")
 def prefect_server() -> Iterator[None]:

@@ -19,6 +19,8 @@ import yaml
 from flows.local_servers import SiteServer
 from tests.helpers import demo_feeds, host_port, stop_process, write_config
 
+pytestmark = pytest.mark.slow  # starts servers or subprocesses; scheduled first (conftest.py)
+
 NEWSWATCH = str(Path(sys.executable).parent / "newswatch")
 TERMINAL = {"COMPLETED", "CANCELLED", "FAILED", "CRASHED"}
 
