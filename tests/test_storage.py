@@ -4,6 +4,7 @@ concurrent writers, the outbox claim."""
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -105,6 +106,36 @@ def test_two_writers_at_once_store_each_item_once(engine) -> None:  # type: igno
     assert sorted(results) == [0, 40]
     with sessions() as session:
         assert session.scalar(select(func.count()).select_from(Alert)) == 40
+
+
+def test_the_story_lock_admits_one_transaction_at_a_time(engine) -> None:  # type: ignore[no-untyped-def]
+    """A second transaction asking for the story lock waits until the first one ends, and then
+    sees what the first one stored (so its story index can catch up)."""
+    sessions = storage.session_factory(engine)
+    with storage.transaction(sessions) as session:
+        feed_ids = storage.sync_feeds(session, [("https://news.example.org/rss", "News")])
+    acquired = threading.Event()
+    seen: list[int] = []
+
+    def second_worker() -> None:
+        with storage.transaction(sessions) as session:
+            storage.lock_stories(session)
+            acquired.set()
+            since = datetime.now(UTC) - timedelta(days=1)
+            seen.extend(i for i, _, _ in storage.recent_signatures(session, since=since))
+
+    with storage.transaction(sessions) as first:
+        storage.lock_stories(first)
+        copy = article(1)
+        stored = storage.store_articles(
+            first, feed_ids["https://news.example.org/rss"], [replace(copy, signature=[1, 2])]
+        )
+        assert stored.new_articles == 1
+        waiter = threading.Thread(target=second_worker)
+        waiter.start()
+        assert not acquired.wait(1.0)  # still waiting while the first transaction is open
+    waiter.join(30)
+    assert acquired.is_set() and len(seen) == 1
 
 
 def test_known_entries_by_guid_and_url(engine) -> None:  # type: ignore[no-untyped-def]
