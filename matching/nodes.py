@@ -147,7 +147,8 @@ def _report(
 
 def _sorted_once(keys: list[OrderKey], tokens_share_spans: bool) -> Occurrences:
     """``keys`` as an Occurrences tuple. They come field by field in token order, so they are
-    already sorted and distinct unless some tokens share a span (``FieldTokens.owner``)."""
+    already sorted and distinct unless some tokens share a span
+    (``FieldTokens.shares_spans``)."""
     return tuple(sorted(set(keys))) if tokens_share_spans else tuple(keys)
 
 

@@ -49,6 +49,11 @@ def build_outlets(folder: Path, copies: list[dict[str, str]]) -> None:
         )
 
 
+def outlet_feeds(base_url: str, copies: list[dict[str, str]]) -> list[dict[str, str]]:
+    """The feed of each copy's outlet, as built by ``build_outlets``, for the config."""
+    return [{"url": f"{base_url}/{slug(c['outlet'])}/rss.xml", "name": c["outlet"]} for c in copies]
+
+
 def wire_copies() -> list[dict[str, str]]:
     """Three copies of one wire story, each matching the demo topic."""
     articles = json.loads(FIXTURES.read_text())
@@ -67,10 +72,7 @@ def test_syndicated_copies_make_one_alert_naming_the_other_outlets(
     with SiteServer(site_dir) as site:
         config = write_config(
             tmp_path,
-            feeds=[
-                {"url": f"{site.base_url}/{slug(c['outlet'])}/rss.xml", "name": c["outlet"]}
-                for c in copies
-            ],
+            feeds=outlet_feeds(site.base_url, copies),
             hook_url=f"json://127.0.0.1:{receiver.port}/hook",
             allow_hosts=[host_port(site.base_url)],
         )
@@ -97,10 +99,7 @@ def test_copies_stored_by_two_workers_at_once_join_one_story(
     engine = storage.create_db_engine(database_url)
     storage.upgrade(engine)
     with SiteServer(tmp_path / "site") as site:
-        feeds = [
-            {"url": f"{site.base_url}/{slug(c['outlet'])}/rss.xml", "name": c["outlet"]}
-            for c in copies
-        ]
+        feeds = outlet_feeds(site.base_url, copies)
         workers = []
         for name, share in (("one", feeds[:1]), ("two", feeds[1:])):
             (tmp_path / name).mkdir()
