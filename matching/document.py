@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bisect import bisect_left
+from collections import deque
 from collections.abc import Sequence
 from itertools import accumulate, chain, repeat
 from operator import add
@@ -11,7 +12,7 @@ from typing import TYPE_CHECKING, Literal
 from matching.text import normalise_raw, split_parts
 
 if TYPE_CHECKING:
-    from matching.nodes import MatchedTerm, Occurrences, OrderKey
+    from matching.nodes import Occurrences
 
 __all__ = ["Document", "FieldName", "FieldTokens", "Pattern"]
 
@@ -114,13 +115,9 @@ class FieldTokens:
 
     def _index(self) -> dict[str, list[int]]:
         """Every distinct token with its positions, built in one pass when first needed."""
-        where: dict[str, list[int]] = {}
-        for i, norm in enumerate(self.norms):
-            known = where.get(norm)
-            if known is None:
-                where[norm] = [i]
-            else:
-                known.append(i)
+        where: dict[str, list[int]] = {word: [] for word in self.vocab}
+        # Append each index to its token's list; map and deque keep the loop in C.
+        deque(map(list.append, map(where.__getitem__, self.norms), range(len(self.norms))), 0)
         return where
 
     def char_span(self, first: int, last: int) -> tuple[int, int]:
@@ -155,7 +152,7 @@ class Document:
     ``lang`` is kept as a casefolded code with ``_`` read as ``-``.
     """
 
-    __slots__ = ("cache", "lang", "occurrences", "source", "terms", "text", "title")
+    __slots__ = ("cache", "lang", "occurrences", "source", "text", "title")
 
     def __init__(
         self,
@@ -169,11 +166,9 @@ class Document:
         self.source = FieldTokens(source or "")
         self.lang = lang.strip().casefold().replace("_", "-") if lang else None
         # Results of leaf evaluations, by leaf key, shared across every query run on this
-        # document; likewise the term occurrences each leaf reports (``Node.collect``), and
-        # the MatchedTerm of every occurrence reported, by OrderKey.
+        # document; likewise the term occurrences each leaf reports (``Node.collect``).
         self.cache: dict[str, bool] = {}
         self.occurrences: dict[str, Occurrences] = {}
-        self.terms: dict[OrderKey, MatchedTerm] = {}
 
     def field(self, name: FieldName) -> FieldTokens:
         if name == "title":

@@ -2,14 +2,17 @@
 
 Leaves (terms, phrases, proximity groups, language tests) cache their result and the
 occurrences they report on the Document, so a term shared by several topics is looked up and
-located once per article. A leaf's occurrences are cached as a sorted tuple of OrderKeys; the
-MatchedTerm of each key is made once per document and kept in ``Document.terms``.
+located once per article. A leaf's occurrences are cached as a tuple of (OrderKey,
+MatchedTerm) pairs sorted by key, which a query merges without hashing any key again.
 """
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
+from itertools import islice
+from operator import eq, itemgetter
 from typing import Literal
 
 from matching.document import Document, FieldName, FieldTokens, Pattern
@@ -22,11 +25,13 @@ __all__ = [
     "MatchedTerm",
     "Node",
     "Not",
+    "Occurrence",
     "Occurrences",
     "Or",
     "OrderKey",
     "ProximityLeaf",
     "TermLeaf",
+    "merge_occurrences",
     "pattern_label",
 ]
 
@@ -50,13 +55,16 @@ _set_term, _set_field, _set_start, _set_end = (
     getattr(MatchedTerm, item.name).__set__ for item in fields(MatchedTerm)
 )
 _new = object.__new__
+_KEY = itemgetter(0)
 
 
 # Where an occurrence sorts among a query's matched terms: title first, then by start, end and
-# term. Equal keys mean equal MatchedTerms, so one MatchedTerm per key serves every leaf.
+# term. Equal keys mean equal MatchedTerms.
 OrderKey = tuple[int, int, int, str]
-# The occurrences one leaf reports on a document: their OrderKeys, sorted, each once.
-Occurrences = tuple[OrderKey, ...]
+# One occurrence: its sort key and its MatchedTerm.
+Occurrence = tuple[OrderKey, "MatchedTerm"]
+# The occurrences one leaf reports on a document, sorted by key, each key once.
+Occurrences = tuple[Occurrence, ...]
 FIELD_ORDER = {"title": 0, "text": 1}  # the first item of an OrderKey, by field
 ReportedField = tuple[Literal["title", "text"], int]  # a field name and its FIELD_ORDER
 
@@ -77,8 +85,7 @@ class Node(ABC):
     @abstractmethod
     def collect(self, doc: Document, out: list[Occurrences]) -> None:
         """Append to ``out`` the occurrences of the positive terms of every leaf that
-        satisfied this node (the MatchedTerm of each key is in ``doc.terms``); only called
-        when ``evaluate`` is true."""
+        satisfied this node; only called when ``evaluate`` is true."""
 
 
 class _Leaf(Node):
@@ -112,44 +119,47 @@ class _Leaf(Node):
 
     @abstractmethod
     def _occurrences(self, doc: Document) -> Occurrences:
-        """The sorted keys of every occurrence of the leaf's terms in the title and the text,
-        each once; their MatchedTerms are added to ``doc.terms``."""
+        """Every occurrence of the leaf's terms in the title and the text, sorted by key,
+        each key once."""
 
 
 def _report(
-    doc: Document,
-    out: list[OrderKey],
+    out: list[Occurrence],
     labels: list[str],
     name: Literal["title", "text"],
     order: int,
     starts: list[int],
     ends: list[int],
 ) -> None:
-    """Add to ``out`` the keys of the occurrences of ``labels[i]`` from ``starts[i]`` to
-    ``ends[i]`` in field ``name`` (whose FIELD_ORDER is ``order``), and to ``doc.terms`` the
-    MatchedTerm of each key it does not hold yet.
+    """Add to ``out`` the occurrences of ``labels[i]`` from ``starts[i]`` to ``ends[i]`` in
+    field ``name`` (whose FIELD_ORDER is ``order``).
 
     The MatchedTerms are made by setting their slots directly: the frozen dataclass's
     ``__init__`` goes through ``object.__setattr__`` for every field and takes about twice as
     long, which adds up when an article reports hundreds of occurrences."""
-    terms = doc.terms
     for label, start, end in zip(labels, starts, ends, strict=True):
-        key = (order, start, end, label)
-        out.append(key)
-        if key not in terms:
-            made: MatchedTerm = _new(MatchedTerm)
-            _set_term(made, label)
-            _set_field(made, name)
-            _set_start(made, start)
-            _set_end(made, end)
-            terms[key] = made
+        made: MatchedTerm = _new(MatchedTerm)
+        _set_term(made, label)
+        _set_field(made, name)
+        _set_start(made, start)
+        _set_end(made, end)
+        out.append(((order, start, end, label), made))
 
 
-def _sorted_once(keys: list[OrderKey], tokens_share_spans: bool) -> Occurrences:
-    """``keys`` as an Occurrences tuple. They come field by field in token order, so they are
-    already sorted and distinct unless some tokens share a span
+def _sorted_once(found: list[Occurrence], tokens_share_spans: bool) -> Occurrences:
+    """``found`` as an Occurrences tuple. Occurrences come field by field in token order, so
+    they are already sorted and distinct unless some tokens share a span
     (``FieldTokens.shares_spans``)."""
-    return tuple(sorted(set(keys))) if tokens_share_spans else tuple(keys)
+    return merge_occurrences(found) if tokens_share_spans else tuple(found)
+
+
+def merge_occurrences(found: Iterable[Occurrence]) -> Occurrences:
+    """``found``, sorted by key, each key once (equal keys have equal MatchedTerms)."""
+    ordered = sorted(found, key=_KEY)
+    keys = list(map(_KEY, ordered))
+    if any(map(eq, keys, islice(keys, 1, None))):  # rare: an occurrence reported twice
+        ordered = sorted(dict(ordered).items(), key=_KEY)
+    return tuple(ordered)
 
 
 def _reported(fields: tuple[FieldName, ...]) -> tuple[ReportedField, ...]:
@@ -199,7 +209,7 @@ class TermLeaf(_Leaf):
         return False
 
     def _occurrences(self, doc: Document) -> Occurrences:
-        out: list[OrderKey] = []
+        out: list[Occurrence] = []
         shared = False
         label = self.label
         width = len(self.patterns) - 1
@@ -208,7 +218,7 @@ class TermLeaf(_Leaf):
             firsts = _phrase_starts(tokens, self.patterns)
             if firsts:
                 starts, ends = tokens.char_spans(firsts, width)
-                _report(doc, out, [label] * len(starts), name, order, starts, ends)
+                _report(out, [label] * len(starts), name, order, starts, ends)
                 shared = shared or tokens.shares_spans
         return _sorted_once(out, shared)
 
@@ -290,7 +300,7 @@ class ProximityLeaf(_Leaf):
         )
 
     def _occurrences(self, doc: Document) -> Occurrences:
-        out: list[OrderKey] = []
+        out: list[Occurrence] = []
         shared = False
         labels = self.labels
         for name, order in self.reported:
@@ -300,7 +310,7 @@ class ProximityLeaf(_Leaf):
                 used.update(hit)
             positions = sorted(used)
             starts, ends = tokens.char_spans(positions, 0)
-            _report(doc, out, [labels[used[p]] for p in positions], name, order, starts, ends)
+            _report(out, [labels[used[p]] for p in positions], name, order, starts, ends)
             shared = shared or tokens.shares_spans
         return _sorted_once(out, shared)
 

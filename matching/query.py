@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from itertools import chain
+from operator import itemgetter
 from typing import Any
 
 from luqum.tree import (
@@ -47,6 +48,7 @@ _SCOPES: dict[str, tuple[FieldName, ...]] = {
     "source": ("source",),
 }
 _DEFAULT_SCOPE: tuple[FieldName, ...] = ("title", "text")
+_KEY, _TERM = itemgetter(0), itemgetter(1)  # the parts of an Occurrence
 _LANG_CODE = re.compile(r"[0-9a-z]+(?:-[0-9a-z]+)*")
 
 
@@ -106,10 +108,10 @@ class Query:
         found: list[Occurrences] = []
         self._root.collect(document, found)
         if len(found) == 1:
-            keys = list(found[0])
-        else:  # each leaf's keys are sorted: sorting their concatenation merges the runs
-            keys = list(dict.fromkeys(sorted(chain.from_iterable(found))))
-        return keys, tuple(map(document.terms.__getitem__, keys))
+            merged = found[0]
+        else:
+            merged = nodes.merge_occurrences(chain.from_iterable(found))
+        return list(map(_KEY, merged)), tuple(map(_TERM, merged))
 
 
 def parse_query(query: str, default_operator: str = "AND") -> Query:
