@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import re
-from bisect import bisect_left, bisect_right
+from bisect import bisect_left
 from collections.abc import Iterable, Sequence
-from operator import add, itemgetter, lt
 
 __all__ = ["ELLIPSIS", "SNIPPET_LIMIT", "excerpt", "make_snippet"]
 
@@ -22,8 +21,12 @@ _OTHER_SPACES = (
     "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f\x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005"
     "\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
 )
-_START = itemgetter(0)
-_END = itemgetter(1)
+_ASCII_OTHER_SPACES = "\t\x0b\x0c\r\x1c\x1d\x1e\x1f"  # those of them that are ASCII
+_ASCII_OTHER_BYTES = _ASCII_OTHER_SPACES.encode()
+_MARKS_TEXT = "#" * _MARKS_COST  # a mark's cost, put in the costs of a side (see _walk)
+_PAD = " " + "#" * SNIPPET_LIMIT + " "  # a word no budget under the default limit can take
+_SLACK = 24  # how far below the end of growth _balance first jumps
+_PROBE = _CHUNK // 2 + 1  # see _has_long_word
 
 
 def make_snippet(
@@ -57,46 +60,58 @@ def excerpt(
         raise ValueError(f"snippet limit {limit} is too small; use at least 5 characters")
     if not text or text.isspace():
         return ""
-    if starts and not _all_valid(len(text), starts, ends):
+    marks = _merge(len(text), starts, ends)
+    if marks is None:  # drop the spans that are empty or not inside the text
         spans = zip(starts, ends, terms, strict=True)
         kept = [(s, e, t) for s, e, t in spans if 0 <= s < e <= len(text)]
         starts, ends, terms = zip(*kept, strict=True) if kept else ((), (), ())
+        marks = _merge(len(text), starts, ends) or []
     if starts:
-        marks = _merge(starts, ends)
         lo, hi = _densest(starts, ends, terms, limit)
     else:
-        marks = []
         lead = _WORD.search(text)
         lo = hi = lead.start() if lead else 0
-    hi = max(hi, lo + 1)
+    if hi <= lo:
+        hi = lo + 1
     # The words around the cluster: _grow walks over the nearby ones; _fit, which lists every
     # word within the margin, decides the cases _grow leaves to it.
     kept_range = _grow(text, marks, lo, hi, limit)
-    body = _render(text, marks, *kept_range) if kept_range else ""
-    if not kept_range or len(body) > limit:
-        start, end, body = _fit(text, marks, lo, hi, limit)
-    else:
+    if kept_range:
         start, end = kept_range
-    before = ELLIPSIS if _WORD.search(text, 0, start) else ""
-    after = ELLIPSIS if _WORD.search(text, end) else ""
-    return before + body + after
+        body = _render(text, marks, start, end)
+        if len(body) > limit:
+            kept_range = None
+    if not kept_range:
+        start, end, body = _fit(text, marks, lo, hi, limit)
+    # Text left out before or after: a word there (the first or last character, if it is no
+    # space, tells without a search).
+    if start and (not text[0].isspace() or _WORD.search(text, 0, start)):
+        body = ELLIPSIS + body
+    if end < len(text) and (not text[-1].isspace() or _WORD.search(text, end)):
+        body += ELLIPSIS
+    return body
 
 
-def _all_valid(size: int, starts: Sequence[int], ends: Sequence[int]) -> bool:
-    """Whether every sorted span is non-empty and inside a text of ``size`` characters."""
-    return starts[0] >= 0 and max(ends) <= size and all(map(lt, starts, ends))
-
-
-def _merge(starts: Sequence[int], ends: Sequence[int]) -> list[tuple[int, int]]:
-    """The character ranges covered by the sorted spans, overlapping or touching ones merged."""
+def _merge(size: int, starts: Sequence[int], ends: Sequence[int]) -> list[tuple[int, int]] | None:
+    """The character ranges covered by the sorted spans, overlapping or touching ones merged;
+    None when a span is empty or not inside a text of ``size`` characters."""
+    if not starts:
+        return []
     merged: list[tuple[int, int]] = []
     low, high = starts[0], ends[0]
-    for start, end in zip(starts, ends, strict=True):
+    if low < 0:
+        return None
+    # No strict=True: it slows this loop down, and the columns have one length.
+    for start, end in zip(starts, ends):  # noqa: B905
+        if start >= end:
+            return None
         if start > high:
             merged.append((low, high))
             low, high = start, end
         elif end > high:
             high = end
+    if high > size:  # the largest end
+        return None
     merged.append((low, high))
     return merged
 
@@ -107,45 +122,57 @@ def _densest(
     """Character range of the group of spans, fitting in ``limit``, with the most distinct
     terms, then the most occurrences, then the earliest.
 
-    A sliding window over the sorted spans: each span starts a group that takes the spans
-    after it while their marked width fits (the first one always)."""
+    Each span starts a group that takes the spans after it while their marked width fits
+    (the first one always); a group's terms are counted only when it could beat the best
+    group so far."""
     size = len(starts)
-    # Span r fits in the group that starts with span l when
-    # ends[r] - starts[l] + _MARKS_COST * (r - l + 1) <= limit, i.e. reach[r] <= bound(l).
-    reach = list(map(add, ends, range(0, _MARKS_COST * size, _MARKS_COST)))
-    counts = dict.fromkeys(terms, 0)
-    best_distinct = best_left = best_right = 0
-    distinct = right = 0
-    for left, start in enumerate(starts):
-        bound = start + limit + _MARKS_COST * (left - 1)
-        while right < size and (right == left or reach[right] <= bound):
-            term = terms[right]
-            if not counts[term]:
-                distinct += 1
-            counts[term] += 1
+    # The group of span ``left`` holds the spans left to right - 1; span r joins it when
+    # ends[r] <= starts[left] + limit - _MARKS_COST * (r - left + 1), ``room`` for r = right.
+    # The last of ``stops`` is past every room: no group goes beyond the last span.
+    stops = [*ends, starts[-1] + limit]
+    pair_room = limit - 2 * _MARKS_COST
+    best_left = best_right = best_distinct = best_count = right = room = 0
+    for left in range(size):
+        if right == left:
             right += 1
-        # Later groups start later: a tie on both counts keeps the earlier one.
-        if distinct > best_distinct or (
-            distinct == best_distinct and right - left > best_right - best_left
-        ):
-            best_distinct, best_left, best_right = distinct, left, right
-        term = terms[left]
-        counts[term] -= 1
-        if not counts[term]:
-            distinct -= 1
+            room = starts[left] + pair_room
+        else:
+            room += starts[left] - starts[left - 1] + _MARKS_COST
+        while stops[right] <= room:
+            right += 1
+            room -= _MARKS_COST
+        count = right - left
+        # A better group has more distinct terms, or as many and more spans: either way more
+        # spans than the best group has distinct terms.
+        if count > best_distinct:
+            if count > 2:
+                distinct = len(set(terms[left:right]))
+            else:
+                distinct = 2 if count == 2 and terms[left] != terms[left + 1] else 1
+            if distinct > best_distinct or (distinct == best_distinct and count > best_count):
+                best_left, best_right, best_distinct, best_count = left, right, distinct, count
     return starts[best_left], max(ends[best_left:best_right])
 
 
 def _spaces_only(text: str) -> str:
     """``text`` with every whitespace character replaced by a space (lengths unchanged)."""
-    # Newlines are the usual other whitespace; every whitespace character but " " is
-    # unprintable, so once they are replaced one scan tells whether any other is left.
+    # Newlines are the usual other whitespace. Every other one is unprintable; only a few
+    # are ASCII, and in ASCII text deleting their bytes is quicker than scanning for
+    # unprintable characters.
     if "\n" in text:
         text = text.replace("\n", " ")
-    if not text.isprintable():
-        for char in _OTHER_SPACES:
-            if char in text:
-                text = text.replace(char, " ")
+    if text.isascii():
+        raw = text.encode()
+        if len(raw.translate(None, _ASCII_OTHER_BYTES)) == len(raw):
+            return text
+        others = _ASCII_OTHER_SPACES
+    elif text.isprintable():
+        return text
+    else:
+        others = _OTHER_SPACES
+    for char in others:
+        if char in text:
+            text = text.replace(char, " ")
     return text
 
 
@@ -157,19 +184,20 @@ def _grow(
     text: str, marks: list[tuple[int, int]], lo: int, hi: int, limit: int
 ) -> tuple[int, int] | None:
     """The character range ``_fit`` keeps first (before any over-limit correction), found
-    by walking outward from the cluster ``[lo, hi)`` one word at a time.
+    from the words next to the cluster ``[lo, hi)`` without listing the others.
 
-    Same words, costs and order of growth as ``_window``, which lists every word of the
-    margin first: the walk only looks at the words it adds and at the next one on each side,
-    first within half of what the cluster leaves of the limit plus one word of up to
-    ``_CHUNK`` characters (enough when both sides grow), else within the margin.
-    Returns None where ``_window`` must decide: a word of the range is longer than
-    ``_CHUNK``, or the cluster does not start and end inside words.
+    Same words, costs and order of growth as ``_window``: the walk looks only at the words it
+    adds and at the next one on each side, first within half of what the cluster leaves of
+    the limit plus one word of up to ``_CHUNK`` characters (enough when both sides grow),
+    else within the margin. Returns None where ``_window`` must decide: lo is not in the
+    first ``_CHUNK`` characters of its word or hi - 1 not in the last chunk of its word, a
+    mark of the cluster starts between words, or the walk comes to a word longer than
+    ``_CHUNK`` (one cut by the margin included).
     """
     margin = limit + _CHUNK
-    half = max(0, limit - (hi - lo)) // 2 + _CHUNK
+    half = (limit - hi + lo) // 2 + _CHUNK if hi - lo < limit else _CHUNK
     try:
-        return _walk(text, marks, lo, hi, limit, min(margin, half))
+        return _walk(text, marks, lo, hi, limit, half if half < margin else margin)
     except _Wider:
         return _walk(text, marks, lo, hi, limit, margin)
 
@@ -179,100 +207,161 @@ def _walk(
 ) -> tuple[int, int] | None:
     """``_grow`` within ``reach`` characters of the cluster; raises _Wider when the walk
     needs a word beyond that, before the margin."""
-    margin = limit + _CHUNK
-    base = max(0, lo - reach)
-    stop = min(len(text), hi + reach)
-    left_open = base > max(0, lo - margin)  # words of the margin lie before the range
-    right_open = stop < min(len(text), hi + margin)
+    size = len(text)
+    base = lo - reach if lo > reach else 0
+    stop = hi + reach if hi + reach < size else size
     window = _spaces_only(text[base:stop])
-    # Offsets below are relative to ``base``. The words are the non-empty pieces; two
-    # consecutive pieces are one space apart.
-    pieces = window.split(" ")
-    lengths = list(map(len, pieces))
-    if max(lengths) > _CHUNK:
-        return None
-    top = len(pieces) - 1
+    # Offsets below are relative to ``base``. The cluster runs from the start of the word
+    # holding lo to the end of the word holding hi - 1. _window cuts words longer than
+    # _CHUNK into chunks: lo must be in the first chunk of its word and hi - 1 in the last
+    # (a word cut by the window is longer than ``reach`` >= _CHUNK: it fails these tests).
     x, y = lo - base, hi - base
     if window[x] == " " or window[y - 1] == " ":
         return None
-    # The cluster: from the word holding lo to the word holding hi - 1.
-    first = window.count(" ", 0, x)
     first_start = window.rfind(" ", 0, x) + 1
-    last = first + window.count(" ", first_start, y)
     last_end = window.find(" ", y)
     if last_end < 0:
         last_end = len(window)
-    # A word cut by an end of the range is never added (see _window), nor is one cut by an
-    # end of a narrower range: the margin decides.
-    left_floor = 1 if base > 0 and lengths[0] and not text[base - 1].isspace() else 0
-    right_ceiling = top
-    if stop < len(text) and lengths[top] and not text[stop].isspace():
-        right_ceiling -= 1
-    if (left_open and first < left_floor) or (right_open and last > right_ceiling):
-        raise _Wider
-    # The starts of the marks in the range; those of the cluster are counted now.
-    in_range = marks[bisect_left(marks, base, key=_START) : bisect_left(marks, stop, key=_START)]
-    mark_starts = [s - base for s, _ in in_range]
-    left_mark = bisect_left(mark_starts, first_start) - 1
-    right_mark = bisect_left(mark_starts, last_end)
-    for m in mark_starts[left_mark + 1 : right_mark]:
-        if window[m] == " ":  # not in a word: _window would not count it
+    if x - first_start >= _CHUNK:
+        return None
+    if last_end > y:
+        word_start = window.rfind(" ", 0, y) + 1
+        if (y - 1 - word_start) // _CHUNK != (last_end - 1 - word_start) // _CHUNK:
             return None
-    # The cost of the cluster: its words, one space between two, 4 per mark.
-    words = lengths[first : last + 1]
-    used = sum(words) + len(words) - words.count(0) - 1
-    used += _MARKS_COST * (right_mark - left_mark - 1)
+    # The cost of the cluster: its words, one space between two, 4 per mark starting in it.
+    core = window[first_start:last_end]
+    inner = bisect_left(marks, (base + first_start,))
+    outer = bisect_left(marks, (base + last_end,))
+    for mark_start, _ in marks[inner:outer]:
+        if window[mark_start - base] == " ":  # not in a word: _window would not count it
+            return None
+    while "  " in core:  # a run of spaces costs one
+        core = core.replace("  ", " ")
+    budget = limit - len(core) - _MARKS_COST * (outer - inner)
+    # Each side from the space next to the cluster outward (the left one reversed), less
+    # the word cut by the end of the window (``*_cut``: its length, 0 if none).
+    left = window[first_start - 1 :: -1] if first_start else ""
+    left_cut = 0
+    if base > 0 and not text[base - 1].isspace():
+        edge = left.rfind(" ")
+        left, left_cut = left[:edge], len(left) - edge - 1
+    left = left.rstrip(" ")
+    right = window[last_end:]
+    right_cut = 0
+    if stop < size and not text[stop].isspace():
+        edge = right.rfind(" ")
+        right, right_cut = right[:edge], len(right) - edge - 1
+    right = right.rstrip(" ")
+    # Their costs: texts where taking the words up to a position costs that position (one
+    # space before each word, runs of spaces made one, four characters more per mark
+    # starting in the word).
+    left_costs, right_costs = left, right
+    if inner and marks[inner - 1][0] >= base:  # marks start on the left side
+        side_marks = marks[bisect_left(marks, (base,)) : inner]
+        offsets = [base + first_start - 1 - start for start, _ in side_marks]
+        left_costs = _with_marks(left, offsets)
+    if outer < len(marks) and marks[outer][0] < stop:  # and on the right side
+        side_marks = marks[outer : bisect_left(marks, (stop,))]
+        offsets = [start - base - last_end for start, _ in side_marks]
+        right_costs = _with_marks(right, offsets)
+    while "  " in left_costs:
+        left_costs = left_costs.replace("  ", " ")
+    while "  " in right_costs:
+        right_costs = right_costs.replace("  ", " ")
+    left_end, left_next, right_end, right_next = _balance(left_costs, right_costs, budget)
+    # A side whose words all were taken: a wider range may hold the next word, and at the
+    # margin _window cuts a word cut there into chunks when it is longer than _CHUNK.
+    margin = limit + _CHUNK
+    if left_end == len(left_costs):
+        if base > 0 and base > lo - margin:
+            raise _Wider
+        if left_cut > _CHUNK:
+            return None
+        left_next = left_end
+    if right_end == len(right_costs):
+        if stop < size and stop < hi + margin:
+            raise _Wider
+        if right_cut > _CHUNK:
+            return None
+        right_next = right_end
+    # _window would also cut a word longer than _CHUNK among those the walk looked at.
+    if (left_next > _CHUNK + 1 and _has_long_word(left, left_costs, left_next)) or (
+        right_next > _CHUNK + 1 and _has_long_word(right, right_costs, right_next)
+    ):
+        return None
+    if left_costs is not left:
+        left_end = _offset(left, left_costs, left_end)
+    if right_costs is not right:
+        right_end = _offset(right, right_costs, right_end)
+    return base + first_start - left_end, base + last_end + right_end
 
-    # Grow as _window does: add the next word on the left (its cost + 1 for the space)
-    # while the left side has added no more than the right or the right is full, else the
-    # next word on the right (cost + 1), until neither fits.
-    budget = limit - used
-    left_added = right_added = 0
-    left_start = right_end = left_step = right_step = 0
-    stale_left = stale_right = True
-    while True:
-        if stale_left:  # the word before ``first``: its start, index and step (0: none)
-            stale_left, left_step = False, 0
-            index, end = first - 1, first_start - 1
-            while index >= left_floor and not lengths[index]:
-                index, end = index - 1, end - 1
-            if index < left_floor and left_open:
-                raise _Wider
-            if index >= left_floor:
-                left_index, left_start = index, end - lengths[index]
-                left_step = lengths[index] + 1
-                while left_mark >= 0 and mark_starts[left_mark] >= left_start:
-                    if mark_starts[left_mark] < end:
-                        left_step += _MARKS_COST
-                    left_mark -= 1
-        if stale_right:  # the word after ``last``
-            stale_right, right_step = False, 0
-            index, start = last + 1, last_end + 1
-            while index <= right_ceiling and not lengths[index]:
-                index, start = index + 1, start + 1
-            if index > right_ceiling and right_open:
-                raise _Wider
-            if index <= right_ceiling:
-                right_index, right_end = index, start + lengths[index]
-                right_step = lengths[index] + 1
-                while right_mark < len(mark_starts) and mark_starts[right_mark] < right_end:
-                    if mark_starts[right_mark] >= start:
-                        right_step += _MARKS_COST
-                    right_mark += 1
-        grow_left = 0 < left_step <= budget
-        grow_right = 0 < right_step <= budget
-        if grow_left and (left_added <= right_added or not grow_right):
-            budget -= left_step
-            left_added += left_step
-            first, first_start = left_index, left_start
-            stale_left = True
-        elif grow_right:
-            budget -= right_step
-            right_added += right_step
-            last, last_end = right_index, right_end
-            stale_right = True
+
+def _with_marks(words: str, offsets: list[int]) -> str:
+    """``words`` (a side, see ``_walk``) with four characters more in a word for each mark
+    starting in it, at one of ``offsets`` (marks starting elsewhere cost nothing)."""
+    costs = words
+    for offset in sorted(offsets, reverse=True):
+        if offset < len(words) and words[offset] != " ":
+            costs = costs[:offset] + _MARKS_TEXT + costs[offset:]
+    return costs
+
+
+def _balance(left: str, right: str, budget: int) -> tuple[int, int, int, int]:
+    """Where growth stops in the costs of both sides (see ``_walk``): the end of the last
+    word taken on the left, of the next word there, and the same on the right (a next end
+    past the costs: no word). A word is taken on the left while the left side has taken
+    no more than the right or the right cannot grow, else on the right, while one fits."""
+    # A word too long for the budget ends both costs, so that every search finds a space.
+    pad = _PAD if budget < len(_PAD) - 2 else " " + "#" * (budget + 1) + " "
+    left += pad
+    right += pad
+    # Growth passes the state where each side has taken every word whose cost starts
+    # within ``level``: jump there when both next words still fit then. The two costs and a
+    # next step exceed 2 * level by about three words, hence _SLACK.
+    left_end = right_end = 0
+    level = (budget - _SLACK) // 2
+    if level > 0:
+        jump_left, jump_right = left.find(" ", level + 1), right.find(" ", level + 1)
+        after_left, after_right = left.find(" ", jump_left + 1), right.find(" ", jump_right + 1)
+        if after_left + jump_right <= budget and jump_left + after_right <= budget:
+            left_end, left_next = jump_left, after_left
+            right_end, right_next = jump_right, after_right
+    if not left_end:
+        left_next, right_next = left.find(" ", 1), right.find(" ", 1)
+    while left_next + right_end <= budget and left_end + right_next <= budget:
+        if left_end <= right_end:
+            left_end = left_next
+            left_next = left.find(" ", left_end + 1)
         else:
-            return base + first_start, base + last_end
+            right_end = right_next
+            right_next = right.find(" ", right_end + 1)
+    # One side cannot grow: it never will (the budget only shrinks), and the other takes
+    # every word that fits.
+    if left_next + right_end <= budget:
+        left_end = left.rfind(" ", 0, budget - right_end + 1)
+        left_next = left.find(" ", left_end + 1)
+    elif left_end + right_next <= budget:
+        right_end = right.rfind(" ", 0, budget - left_end + 1)
+        right_next = right.find(" ", right_end + 1)
+    return left_end, left_next, right_end, right_next
+
+
+def _has_long_word(words: str, costs: str, upto: int) -> bool:
+    """Whether a word longer than _CHUNK is among those of a side whose costs end by
+    ``upto``."""
+    # Such a word holds _PROBE characters from one of every _PROBE - 1 offsets.
+    for probe in range(1, upto - _PROBE, _PROBE - 1):
+        if costs.find(" ", probe, probe + _PROBE) < 0:  # maybe: measure the words
+            end = upto if costs is words else _offset(words, costs, upto)
+            return max(map(len, words[:end].split()), default=0) > _CHUNK
+    return False
+
+
+def _offset(words: str, costs: str, end: int) -> int:
+    """Where, in a side's words, the word whose cost ends at ``end`` ends (0: none)."""
+    if not end:
+        return 0
+    return len(words.rsplit(None, costs.count(" ", end))[0])
 
 
 def _fit(
@@ -381,12 +470,21 @@ def _shrink(text: str, start: int, end: int, hi: int) -> int:
 def _render(text: str, marks: list[tuple[int, int]], start: int, end: int) -> str:
     """``text[start:end]`` with the marks in it wrapped in ``**`` and every whitespace run
     made one space (the marks never touch: a run never spans a ``**``)."""
+    first = bisect_left(marks, (start,))
+    if first and marks[first - 1][1] > start:  # a mark across ``start``
+        first -= 1
     pieces: list[str] = []
     position = start
-    inside = marks[bisect_right(marks, start, key=_END) : bisect_left(marks, end, key=_START)]
-    for mark_start, mark_end in inside:
-        a, b = max(mark_start, start), min(mark_end, end)
-        pieces += (text[position:a], MARK, text[a:b], MARK)
-        position = b
+    for mark_start, mark_end in marks[first : bisect_left(marks, (end,))]:
+        if mark_start < start:
+            mark_start = start
+        if mark_end > end:
+            mark_end = end
+        pieces.append(text[position:mark_start])
+        pieces.append(text[mark_start:mark_end])
+        position = mark_end
     pieces.append(text[position:end])
-    return " ".join("".join(pieces).split())
+    body = _spaces_only(MARK.join(pieces))
+    while "  " in body:
+        body = body.replace("  ", " ")
+    return body.strip(" ")
