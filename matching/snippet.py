@@ -311,7 +311,9 @@ def _balance(left: str, right: str, budget: int) -> tuple[int, int, int, int]:
     word taken on the left, of the next word there, and the same on the right (a next end
     past the costs: no word). A word is taken on the left while the left side has taken
     no more than the right or the right cannot grow, else on the right, while one fits."""
-    # A word too long for the budget ends both costs, so that every search finds a space.
+    # A word too long for the budget ends both costs, so that a search for the next word
+    # always finds a space (only the jump may search past that word, and the -1 it gets
+    # then comes with a sum already over the budget on the other side).
     pad = _PAD if budget < len(_PAD) - 2 else " " + "#" * (budget + 1) + " "
     left += pad
     right += pad
@@ -349,9 +351,10 @@ def _balance(left: str, right: str, budget: int) -> tuple[int, int, int, int]:
 def _has_long_word(words: str, costs: str, upto: int) -> bool:
     """Whether a word longer than _CHUNK is among those of a side whose costs end by
     ``upto``."""
-    # Such a word holds _PROBE characters from one of every _PROBE - 1 offsets.
+    # Such a word covers the _PROBE characters from one of the offsets tried (every
+    # _PROBE - 1 from 1): none is a space.
     for probe in range(1, upto - _PROBE, _PROBE - 1):
-        if costs.find(" ", probe, probe + _PROBE) < 0:  # maybe: measure the words
+        if " " not in costs[probe : probe + _PROBE]:  # maybe: measure the words
             end = upto if costs is words else _offset(words, costs, upto)
             return max(map(len, words[:end].split()), default=0) > _CHUNK
     return False

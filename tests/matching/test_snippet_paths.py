@@ -91,3 +91,46 @@ def test_other_spaces_are_the_whitespace_characters_but_the_space() -> None:
     assert set(snippet._OTHER_SPACES) == whitespace - {" "}
     assert not any(c.isprintable() for c in snippet._OTHER_SPACES)
     assert snippet._spaces_only("a\tb\n\nc\u3000d e") == "a b  c d e"
+
+
+SHORT_WORDS = st.sampled_from(
+    [
+        "NATO", "China", "weapons", "the", "a", "of", "L’OTAN", "Pékin", "aid,", "said", "(arms)",
+        "x" * 49, "z" * 51, "https://example.org/" + "a" * 40,
+    ]
+)  # fmt: skip
+MOSTLY_SPACES = st.sampled_from([" "] * 30 + ["  ", "\n\n", "\t", "\u00a0", "-"])
+
+
+@st.composite
+def small_clusters_in_long_texts(draw: st.DrawFn) -> tuple[str, list[tuple[int, int, str]], int]:
+    """Hundreds of mostly short words around a few neighbouring terms: the budget is large
+    and both sides have many words, so the walk jumps ahead; some limits are above the
+    default one."""
+    words = draw(st.lists(SHORT_WORDS, min_size=100, max_size=400))
+    separators = draw(st.lists(MOSTLY_SPACES, min_size=len(words) + 1, max_size=len(words) + 1))
+    text = "".join(s + w for s, w in zip(separators, words, strict=False)) + separators[-1]
+    tokens = tokenize(text)
+    first = draw(st.integers(0, len(tokens) - 1))
+    picked = tokens[first : first + draw(st.integers(1, 4))]
+    picked += draw(st.lists(st.sampled_from(tokens), max_size=3))
+    spans = [(t.start, t.end, t.norm) for t in picked]
+    return text, spans, draw(st.sampled_from([300, 300, 200, 120, 500, 1000]))
+
+
+@settings(PROFILE, max_examples=150)
+@given(small_clusters_in_long_texts())
+def test_the_walk_and_the_general_algorithm_agree_on_long_texts(
+    case: tuple[str, list[tuple[int, int, str]], int],
+) -> None:
+    text, spans, limit = case
+    found = snippet.make_snippet(text, spans, limit)
+    with general_algorithm_only():
+        assert found == snippet.make_snippet(text, spans, limit)
+
+
+def test_ascii_text_has_its_other_spaces_replaced_too() -> None:
+    for char in snippet._OTHER_SPACES:
+        if char.isascii():
+            assert snippet._spaces_only(f"a{char}b  c") == "a b  c"
+    assert snippet._spaces_only("a b\nc") == "a b c"
