@@ -62,7 +62,7 @@ _KEY = itemgetter(0)
 # term. Equal keys mean equal MatchedTerms.
 OrderKey = tuple[int, int, int, str]
 # One occurrence: its sort key and its MatchedTerm.
-Occurrence = tuple[OrderKey, "MatchedTerm"]
+Occurrence = tuple[OrderKey, MatchedTerm]
 # The occurrences one leaf reports on a document, sorted by key, each key once.
 Occurrences = tuple[Occurrence, ...]
 FIELD_ORDER = {"title": 0, "text": 1}  # the first item of an OrderKey, by field

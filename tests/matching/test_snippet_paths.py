@@ -61,15 +61,19 @@ def general_algorithm_only() -> Iterator[None]:
         snippet._grow = grow  # type: ignore[assignment]
 
 
+def assert_walk_agrees(text: str, spans: list[tuple[int, int, str]], limit: int) -> None:
+    """The snippet is the same with the walk as with the general algorithm alone."""
+    found = snippet.make_snippet(text, spans, limit)
+    with general_algorithm_only():
+        assert found == snippet.make_snippet(text, spans, limit)
+
+
 @settings(PROFILE, max_examples=400)
 @given(snippet_cases())
 def test_the_walk_and_the_general_algorithm_agree(
     case: tuple[str, list[tuple[int, int, str]], int],
 ) -> None:
-    text, spans, limit = case
-    found = snippet.make_snippet(text, spans, limit)
-    with general_algorithm_only():
-        assert found == snippet.make_snippet(text, spans, limit)
+    assert_walk_agrees(*case)
 
 
 def test_the_walk_decides_ordinary_snippets() -> None:
@@ -123,10 +127,7 @@ def small_clusters_in_long_texts(draw: st.DrawFn) -> tuple[str, list[tuple[int, 
 def test_the_walk_and_the_general_algorithm_agree_on_long_texts(
     case: tuple[str, list[tuple[int, int, str]], int],
 ) -> None:
-    text, spans, limit = case
-    found = snippet.make_snippet(text, spans, limit)
-    with general_algorithm_only():
-        assert found == snippet.make_snippet(text, spans, limit)
+    assert_walk_agrees(*case)
 
 
 def test_ascii_text_has_its_other_spaces_replaced_too() -> None:
