@@ -12,7 +12,7 @@ import asyncio
 import hashlib
 import logging
 from collections.abc import Awaitable, Callable, Iterable, Sequence
-from dataclasses import asdict, replace
+from dataclasses import replace
 from datetime import timedelta
 from functools import partial
 
@@ -63,7 +63,7 @@ def new_matches(found: Iterable[TopicMatch], routing: Routing) -> tuple[storage.
     return tuple(
         storage.NewMatch(
             topic_id=routing.topic_ids[m.topic],
-            terms=[asdict(t) for t in m.terms],
+            terms=[t._asdict() for t in m.terms],
             snippet=m.snippet,
             channels=routing.channels.get(m.topic, ()),
             held=m.topic in routing.digest_topics,

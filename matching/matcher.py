@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from bisect import bisect_left
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from matching.document import Document
 from matching.errors import QuerySyntaxError
-from matching.nodes import FIELD_ORDER, MatchedTerm, OrderKey
+from matching.nodes import FieldOccurrences, MatchedTerm, in_order
 from matching.prefilter import Prefilter
 from matching.query import Query, parse_query
 from matching.snippet import excerpt, make_snippet
@@ -38,24 +37,23 @@ def snippet_for(title: str, text: str, terms: Iterable[MatchedTerm]) -> str:
     """The snippet for a match: from the text when a term matched there, else from the title
     when one matched there, else the start of the text (or of the title if the text is empty).
     """
-    keys = sorted(
-        (FIELD_ORDER[t.field], t.start, t.end, t.term) for t in terms if t.field in FIELD_ORDER
+    terms = tuple(terms)
+    return _snippet(
+        title,
+        text,
+        in_order(t for t in terms if t.field == "title"),
+        in_order(t for t in terms if t.field == "text"),
     )
-    return _snippet(title, text, keys)
 
 
-_FIRST_TEXT_KEY = (1,)  # sorts before every OrderKey of a text occurrence, after the title's
-
-
-def _snippet(title: str, text: str, keys: Sequence[OrderKey]) -> str:
-    """``snippet_for`` given the terms' sorted OrderKeys (title occurrences first)."""
-    first_text = bisect_left(keys, _FIRST_TEXT_KEY)
-    if first_text < len(keys):
-        _, starts, ends, terms = zip(*keys[first_text:], strict=True)
-        return excerpt(text, starts, ends, terms)
-    if keys:
-        _, starts, ends, terms = zip(*keys, strict=True)
-        return excerpt(title, starts, ends, terms)
+def _snippet(title: str, text: str, in_title: FieldOccurrences, in_text: FieldOccurrences) -> str:
+    """``snippet_for`` given the terms of each field in reading order."""
+    if in_text:
+        labels, _, starts, ends = zip(*in_text, strict=True)
+        return excerpt(text, starts, ends, labels)
+    if in_title:
+        labels, _, starts, ends = zip(*in_title, strict=True)
+        return excerpt(title, starts, ends, labels)
     return make_snippet(text, ()) if text.strip() else make_snippet(title, ())
 
 
@@ -117,8 +115,9 @@ class TopicMatcher:
             selected = [compiled[i] for i in self._prefilter.candidates(document)]
         matches: list[TopicMatch] = []
         for topic, query in selected:
-            found = query.keyed_terms_if_matched(document)
+            found = query.terms_by_field_if_matched(document)
             if found is not None:
-                keys, terms = found
-                matches.append(TopicMatch(topic.name, terms, _snippet(title, text, keys)))
+                in_title, in_text = found
+                snippet = _snippet(title, text, in_title, in_text)
+                matches.append(TopicMatch(topic.name, in_title + in_text, snippet))
         return matches

@@ -2,46 +2,47 @@
 
 Leaves (terms, phrases, proximity groups, language tests) cache their result and the
 occurrences they report on the Document, so a term shared by several topics is looked up and
-located once per article. A leaf's occurrences are cached as a tuple of (OrderKey,
-MatchedTerm) pairs sorted by key, which a query merges without hashing any key again.
+located once per article. A leaf's occurrences are cached per field (title, text), each in
+reading order, so a query merges them field by field with tuple sorts in C.
 """
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Iterable
-from dataclasses import dataclass, field, fields
-from itertools import islice
-from operator import eq, itemgetter
-from typing import Literal
+from dataclasses import dataclass, field
+from itertools import repeat
+from operator import itemgetter
+from typing import Literal, NamedTuple
 
 from matching.document import Document, FieldName, FieldTokens, Pattern
 
 __all__ = [
-    "FIELD_ORDER",
+    "NO_OCCURRENCES",
     "And",
     "Bool",
+    "FieldOccurrences",
     "LangLeaf",
     "MatchedTerm",
     "Node",
     "Not",
-    "Occurrence",
     "Occurrences",
     "Or",
-    "OrderKey",
     "ProximityLeaf",
     "TermLeaf",
-    "merge_occurrences",
+    "in_order",
     "pattern_label",
 ]
 
 
-@dataclass(frozen=True, slots=True)
-class MatchedTerm:
-    """One occurrence of a positive query term in the title or the text.
+class MatchedTerm(NamedTuple):
+    """One occurrence of a positive query term in the title or the text (immutable).
 
     ``term`` is the normalised query term or phrase (``"lethal aid"``, ``"weapon*"``); ``start``
     and ``end`` are character offsets into the original title or text string.
+
+    A named tuple rather than a dataclass: an article can report hundreds of occurrences, and
+    tuples are made (``_made`` below), sorted and compared without running Python code.
     """
 
     term: str
@@ -50,23 +51,26 @@ class MatchedTerm:
     end: int
 
 
-# Setters of MatchedTerm's slots, in field order, for _report.
-_set_term, _set_field, _set_start, _set_end = (
-    getattr(MatchedTerm, item.name).__set__ for item in fields(MatchedTerm)
-)
-_new = object.__new__
-_KEY = itemgetter(0)
+# One field's occurrences in reading order: sorted by start, end and term, each once.
+FieldOccurrences = tuple[MatchedTerm, ...]
+# The occurrences a leaf reports on a document: the title's, then the text's.
+Occurrences = tuple[FieldOccurrences, FieldOccurrences]
+NO_OCCURRENCES: Occurrences = ((), ())  # what a leaf without any occurrence reports
+_POSITION = itemgetter(2, 3, 0)  # a MatchedTerm's place in its field: start, end, term
 
 
-# Where an occurrence sorts among a query's matched terms: title first, then by start, end and
-# term. Equal keys mean equal MatchedTerms.
-OrderKey = tuple[int, int, int, str]
-# One occurrence: its sort key and its MatchedTerm.
-Occurrence = tuple[OrderKey, MatchedTerm]
-# The occurrences one leaf reports on a document, sorted by key, each key once.
-Occurrences = tuple[Occurrence, ...]
-FIELD_ORDER = {"title": 0, "text": 1}  # the first item of an OrderKey, by field
-ReportedField = tuple[Literal["title", "text"], int]  # a field name and its FIELD_ORDER
+def _made(
+    label: str | Iterable[str], name: str, starts: list[int], ends: list[int]
+) -> list[MatchedTerm]:
+    """The MatchedTerms of ``label`` (one label, or one per span) from ``starts[i]`` to
+    ``ends[i]`` in field ``name``; built by tuple.__new__ over zip, with no Python loop."""
+    labels = repeat(label) if isinstance(label, str) else label
+    return list(map(tuple.__new__, repeat(MatchedTerm), zip(labels, repeat(name), starts, ends)))
+
+
+def in_order(found: Iterable[MatchedTerm]) -> FieldOccurrences:
+    """One field's occurrences sorted by start, end and term, each once."""
+    return tuple(dict.fromkeys(sorted(found, key=_POSITION)))
 
 
 def pattern_label(patterns: tuple[Pattern, ...]) -> str:
@@ -111,64 +115,32 @@ class _Leaf(Node):
         found = doc.occurrences.get(self.key)
         if found is None:
             found = doc.occurrences[self.key] = self._occurrences(doc)
-        if found:
+        if found is not NO_OCCURRENCES:
             out.append(found)
 
     @abstractmethod
     def _evaluate(self, doc: Document) -> bool: ...
 
-    @abstractmethod
     def _occurrences(self, doc: Document) -> Occurrences:
-        """Every occurrence of the leaf's terms in the title and the text, sorted by key,
-        each key once."""
+        """Every occurrence of the leaf's terms in the title and in the text, each field's in
+        reading order (``in_order``); ``NO_OCCURRENCES`` when there is none."""
+        fields = self.fields
+        title = self._in_field(doc.title, "title") if "title" in fields else ()
+        text = self._in_field(doc.text, "text") if "text" in fields else ()
+        return (title, text) if title or text else NO_OCCURRENCES
+
+    # The fields the leaf searches; those among title and text report their occurrences.
+    fields: tuple[FieldName, ...] = ()
+
+    def _in_field(self, tokens: FieldTokens, name: Literal["title", "text"]) -> FieldOccurrences:
+        """The leaf's occurrences in one field, in reading order."""
+        return ()
 
 
-def _report(
-    out: list[Occurrence],
-    labels: list[str],
-    name: Literal["title", "text"],
-    order: int,
-    starts: list[int],
-    ends: list[int],
-) -> None:
-    """Add to ``out`` the occurrences of ``labels[i]`` from ``starts[i]`` to ``ends[i]`` in
-    field ``name`` (whose FIELD_ORDER is ``order``).
-
-    The MatchedTerms are made by setting their slots directly: the frozen dataclass's
-    ``__init__`` goes through ``object.__setattr__`` for every field and takes about twice as
-    long, which adds up when an article reports hundreds of occurrences."""
-    for label, start, end in zip(labels, starts, ends, strict=True):
-        made: MatchedTerm = _new(MatchedTerm)
-        _set_term(made, label)
-        _set_field(made, name)
-        _set_start(made, start)
-        _set_end(made, end)
-        out.append(((order, start, end, label), made))
-
-
-def _sorted_once(found: list[Occurrence], tokens_share_spans: bool) -> Occurrences:
-    """``found`` as an Occurrences tuple. Occurrences come field by field in token order, so
-    they are already sorted and distinct unless some tokens share a span
-    (``FieldTokens.shares_spans``)."""
-    return merge_occurrences(found) if tokens_share_spans else tuple(found)
-
-
-def merge_occurrences(found: Iterable[Occurrence]) -> Occurrences:
-    """``found``, sorted by key, each key once (equal keys have equal MatchedTerms)."""
-    ordered = sorted(found, key=_KEY)
-    keys = list(map(_KEY, ordered))
-    if any(map(eq, keys, islice(keys, 1, None))):  # rare: an occurrence reported twice
-        ordered = sorted(dict(ordered).items(), key=_KEY)
-    return tuple(ordered)
-
-
-def _reported(fields: tuple[FieldName, ...]) -> tuple[ReportedField, ...]:
-    """The fields among ``fields`` whose occurrences are reported (not ``source``)."""
-    reported: list[ReportedField] = []
-    for name in fields:
-        if name == "title" or name == "text":
-            reported.append((name, FIELD_ORDER[name]))
-    return tuple(reported)
+def _field_occurrences(found: list[MatchedTerm], tokens: FieldTokens) -> FieldOccurrences:
+    """``found``, made in token order, as FieldOccurrences. Token order is reading order, with
+    no repeats, unless some tokens share a character span (``FieldTokens.shares_spans``)."""
+    return in_order(found) if tokens.shares_spans else tuple(found)
 
 
 def _phrase_starts(tokens: FieldTokens, patterns: tuple[Pattern, ...]) -> list[int]:
@@ -189,14 +161,11 @@ class TermLeaf(_Leaf):
     patterns: tuple[Pattern, ...]
     fields: tuple[FieldName, ...]
     key: str = field(init=False, repr=False, compare=False)
-    # Worked out once from the fields above, for _occurrences.
-    label: str = field(init=False, repr=False, compare=False)
-    reported: tuple[ReportedField, ...] = field(init=False, repr=False, compare=False)
+    label: str = field(init=False, repr=False, compare=False)  # the reported term
 
     def __post_init__(self) -> None:
         _Leaf.__post_init__(self)
         object.__setattr__(self, "label", pattern_label(self.patterns))
-        object.__setattr__(self, "reported", _reported(self.fields))
 
     def _evaluate(self, doc: Document) -> bool:
         for name in self.fields:
@@ -208,19 +177,12 @@ class TermLeaf(_Leaf):
                 return True
         return False
 
-    def _occurrences(self, doc: Document) -> Occurrences:
-        out: list[Occurrence] = []
-        shared = False
-        label = self.label
-        width = len(self.patterns) - 1
-        for name, order in self.reported:
-            tokens = doc.field(name)
-            firsts = _phrase_starts(tokens, self.patterns)
-            if firsts:
-                starts, ends = tokens.char_spans(firsts, width)
-                _report(out, [label] * len(starts), name, order, starts, ends)
-                shared = shared or tokens.shares_spans
-        return _sorted_once(out, shared)
+    def _in_field(self, tokens: FieldTokens, name: Literal["title", "text"]) -> FieldOccurrences:
+        firsts = _phrase_starts(tokens, self.patterns)
+        if not firsts:
+            return ()
+        starts, ends = tokens.char_spans(firsts, len(self.patterns) - 1)
+        return _field_occurrences(_made(self.label, name, starts, ends), tokens)
 
 
 def _assign(count: int, slots: list[tuple[int, list[int]]]) -> dict[int, int] | None:
@@ -283,15 +245,13 @@ class ProximityLeaf(_Leaf):
     window: int
     fields: tuple[FieldName, ...]
     key: str = field(init=False, repr=False, compare=False)
-    # Worked out once from the fields above, for _occurrences.
+    # The reported term of each pattern.
     labels: tuple[str, ...] = field(init=False, repr=False, compare=False)
-    reported: tuple[ReportedField, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         _Leaf.__post_init__(self)
         labels = tuple(pattern_label((p,)) for p in self.patterns)
         object.__setattr__(self, "labels", labels)
-        object.__setattr__(self, "reported", _reported(self.fields))
 
     def _evaluate(self, doc: Document) -> bool:
         return any(
@@ -299,20 +259,16 @@ class ProximityLeaf(_Leaf):
             for name in self.fields
         )
 
-    def _occurrences(self, doc: Document) -> Occurrences:
-        out: list[Occurrence] = []
-        shared = False
-        labels = self.labels
-        for name, order in self.reported:
-            tokens = doc.field(name)
-            used: dict[int, int] = {}
-            for hit in _proximity_hits(tokens, self.patterns, self.window, first_only=False):
-                used.update(hit)
-            positions = sorted(used)
-            starts, ends = tokens.char_spans(positions, 0)
-            _report(out, [labels[used[p]] for p in positions], name, order, starts, ends)
-            shared = shared or tokens.shares_spans
-        return _sorted_once(out, shared)
+    def _in_field(self, tokens: FieldTokens, name: Literal["title", "text"]) -> FieldOccurrences:
+        used: dict[int, int] = {}
+        for hit in _proximity_hits(tokens, self.patterns, self.window, first_only=False):
+            used.update(hit)
+        if not used:
+            return ()
+        positions = sorted(used)
+        starts, ends = tokens.char_spans(positions, 0)
+        labels = map(self.labels.__getitem__, map(used.__getitem__, positions))
+        return _field_occurrences(_made(labels, name, starts, ends), tokens)
 
 
 @dataclass(frozen=True, slots=True)
@@ -331,9 +287,6 @@ class LangLeaf(_Leaf):
         if self.is_prefix:
             return lang.startswith(self.code)
         return lang == self.code or lang.startswith(self.code + "-")
-
-    def _occurrences(self, doc: Document) -> Occurrences:
-        return ()
 
 
 # all() and any() over a generator, written as loops: this runs for every node of every

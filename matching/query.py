@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from itertools import chain
 from operator import itemgetter
 from typing import Any
@@ -30,7 +31,7 @@ from luqum.tree import To as OpenTo
 from matching import nodes
 from matching.document import Document, FieldName, Pattern
 from matching.errors import QuerySyntaxError
-from matching.nodes import MatchedTerm, Node, Occurrences, OrderKey
+from matching.nodes import FieldOccurrences, MatchedTerm, Node, Occurrences
 from matching.parsing import parse_lucene
 from matching.text import tokenize
 
@@ -48,7 +49,7 @@ _SCOPES: dict[str, tuple[FieldName, ...]] = {
     "source": ("source",),
 }
 _DEFAULT_SCOPE: tuple[FieldName, ...] = ("title", "text")
-_KEY, _TERM = itemgetter(0), itemgetter(1)  # the parts of an Occurrence
+_TITLE, _TEXT = itemgetter(0), itemgetter(1)  # the parts of an Occurrences
 _LANG_CODE = re.compile(r"[0-9a-z]+(?:-[0-9a-z]+)*")
 
 
@@ -95,23 +96,29 @@ class Query:
     def terms_if_matched(self, document: Document) -> tuple[MatchedTerm, ...] | None:
         """``matched_terms`` when the document matches, else None (a query of only negative
         terms matches with no terms)."""
-        found = self.keyed_terms_if_matched(document)
-        return None if found is None else found[1]
+        found = self.terms_by_field_if_matched(document)
+        return None if found is None else found[0] + found[1]
 
-    def keyed_terms_if_matched(
-        self, document: Document
-    ) -> tuple[list[OrderKey], tuple[MatchedTerm, ...]] | None:
-        """``terms_if_matched`` together with the terms' sort keys, ``(0 for the title or 1 for
-        the text, start, end, term)`` each, in the same order."""
+    def terms_by_field_if_matched(self, document: Document) -> Occurrences | None:
+        """``terms_if_matched`` split by field: the title's occurrences and the text's, each
+        in reading order (by start, end and term)."""
         if not self._root.evaluate(document):
             return None
         found: list[Occurrences] = []
         self._root.collect(document, found)
         if len(found) == 1:
-            merged = found[0]
-        else:
-            merged = nodes.merge_occurrences(chain.from_iterable(found))
-        return list(map(_KEY, merged)), tuple(map(_TERM, merged))
+            return found[0]
+        if not found:
+            return nodes.NO_OCCURRENCES
+        return _merged(map(_TITLE, found)), _merged(map(_TEXT, found))
+
+
+def _merged(parts: Iterable[FieldOccurrences]) -> FieldOccurrences:
+    """Several leaves' occurrences in one field, merged into reading order."""
+    found = [part for part in parts if part]
+    if len(found) <= 1:
+        return found[0] if found else ()
+    return nodes.in_order(chain.from_iterable(found))
 
 
 def parse_query(query: str, default_operator: str = "AND") -> Query:
