@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import re
-from bisect import bisect_left, bisect_right
+from bisect import bisect_left
 from collections.abc import Iterable, Sequence
-from itertools import islice, repeat
-from operator import add, lt
 
 __all__ = ["ELLIPSIS", "SNIPPET_LIMIT", "excerpt", "make_snippet"]
 
@@ -99,8 +97,6 @@ def _merge(size: int, starts: Sequence[int], ends: Sequence[int]) -> list[tuple[
     None when a span is empty or not inside a text of ``size`` characters."""
     if not starts:
         return []
-    if _apart(starts, ends) and starts[0] >= 0 and ends[-1] <= size:
-        return list(zip(starts, ends, strict=True))  # the usual case: nothing to merge
     merged: list[tuple[int, int]] = []
     low, high = starts[0], ends[0]
     if low < 0:
@@ -120,12 +116,6 @@ def _merge(size: int, starts: Sequence[int], ends: Sequence[int]) -> list[tuple[
     return merged
 
 
-def _apart(starts: Sequence[int], ends: Sequence[int]) -> bool:
-    """Whether every span of the sorted columns is non-empty and ends before the next one
-    starts (then the ends are sorted too). Checked by ``map`` in C, without a Python loop."""
-    return all(map(lt, starts, ends)) and all(map(lt, ends, islice(starts, 1, None)))
-
-
 def _densest(
     starts: Sequence[int], ends: Sequence[int], terms: Sequence[str], limit: int
 ) -> tuple[int, int]:
@@ -136,18 +126,21 @@ def _densest(
     (the first one always); a group's terms are counted only when it could beat the best
     group so far."""
     size = len(starts)
-    # Span r joins the group of span ``left`` (which holds the spans from left up to r - 1)
-    # when ends[r] + _MARKS_COST * (r + 1) <= starts[left] + _MARKS_COST * left + limit:
-    # ``reach[r]`` on the left-hand side, ``room[left]`` on the right. Both grow with their
-    # index when the spans are apart, and then a bisection finds where each group stops.
-    if _apart(starts, ends):
-        reach = list(map(add, ends, range(_MARKS_COST, _MARKS_COST * (size + 1), _MARKS_COST)))
-        room = map(add, starts, range(limit, limit + _MARKS_COST * size, _MARKS_COST))
-        stops: Iterable[int] = map(max, map(bisect_right, repeat(reach), room), range(1, size + 1))
-    else:
-        stops = _group_stops(starts, ends, limit)
-    best_left = best_right = best_distinct = best_count = 0
-    for left, right in enumerate(stops):
+    # The group of span ``left`` holds the spans left to right - 1; span r joins it when
+    # ends[r] <= starts[left] + limit - _MARKS_COST * (r - left + 1), ``room`` for r = right.
+    # The last of ``stops`` is past every room: no group goes beyond the last span.
+    stops = [*ends, starts[-1] + limit]
+    pair_room = limit - 2 * _MARKS_COST
+    best_left = best_right = best_distinct = best_count = right = room = 0
+    for left in range(size):
+        if right == left:
+            right += 1
+            room = starts[left] + pair_room
+        else:
+            room += starts[left] - starts[left - 1] + _MARKS_COST
+        while stops[right] <= room:
+            right += 1
+            room -= _MARKS_COST
         count = right - left
         # A better group has more distinct terms, or as many and more spans: either way more
         # spans than the best group has distinct terms.
@@ -159,28 +152,6 @@ def _densest(
             if distinct > best_distinct or (distinct == best_distinct and count > best_count):
                 best_left, best_right, best_distinct, best_count = left, right, distinct, count
     return starts[best_left], max(ends[best_left:best_right])
-
-
-def _group_stops(starts: Sequence[int], ends: Sequence[int], limit: int) -> list[int]:
-    """For each span, the index after the last span of its group (see ``_densest``), for
-    spans in any sorted order: a span that does not fit ends the group."""
-    size = len(starts)
-    # The last of ``stops`` is past every room: no group goes beyond the last span.
-    stops = [*ends, starts[-1] + limit]
-    pair_room = limit - 2 * _MARKS_COST
-    found: list[int] = []
-    right = room = 0
-    for left in range(size):
-        if right == left:
-            right += 1
-            room = starts[left] + pair_room
-        else:
-            room += starts[left] - starts[left - 1] + _MARKS_COST
-        while stops[right] <= room:
-            right += 1
-            room -= _MARKS_COST
-        found.append(right)
-    return found
 
 
 def _spaces_only(text: str) -> str:

@@ -21,19 +21,6 @@ SPANS = st.lists(
     max_size=30,
 ).map(lambda spans: sorted((start, start + length, term) for start, length, term in spans))
 
-# Spans like those of matched words: apart from each other (a gap of at least one character),
-# which _merge and _densest handle without a Python loop.
-APART = st.lists(
-    st.tuples(st.integers(1, 40), st.integers(1, 12), st.sampled_from("abcde")),
-    min_size=1,
-    max_size=40,
-).map(
-    lambda steps: [
-        (sum(g + n for g, n, _ in steps[:i]) + gap, sum(g + n for g, n, _ in steps[: i + 1]), term)
-        for i, (gap, _, term) in enumerate(steps)
-    ]
-)
-
 
 def columns(spans: list[tuple[int, int, str]]) -> Spans:
     starts, ends, terms = zip(*spans, strict=True)
@@ -78,7 +65,7 @@ def merged_by_definition(spans: Spans) -> list[tuple[int, int]]:
 
 
 @settings(PROFILE, max_examples=500)
-@given(SPANS | APART, st.sampled_from([5, 12, 30, 60, 300]))
+@given(SPANS, st.sampled_from([5, 12, 30, 60, 300]))
 def test_the_densest_cluster_is_the_best_group(
     spans: list[tuple[int, int, str]], limit: int
 ) -> None:
@@ -86,19 +73,10 @@ def test_the_densest_cluster_is_the_best_group(
 
 
 @settings(PROFILE, max_examples=500)
-@given(SPANS | APART)
+@given(SPANS)
 def test_marks_are_the_spans_merged(spans: list[tuple[int, int, str]]) -> None:
     starts, ends, _ = columns(spans)
     assert snippet._merge(1000, starts, ends) == merged_by_definition(columns(spans))
-
-
-@settings(PROFILE, max_examples=200)
-@given(APART)
-def test_spans_apart_are_recognised(spans: list[tuple[int, int, str]]) -> None:
-    """The strategy above does make spans apart, so the tests take the quick paths too."""
-    starts, ends, _ = columns(spans)
-    assert snippet._apart(starts, ends)
-    assert not snippet._apart(starts[:1] * 2, ends[:1] * 2)  # a span repeated
 
 
 def test_no_marks_for_a_span_empty_or_outside_the_text() -> None:
