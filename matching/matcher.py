@@ -48,12 +48,10 @@ def snippet_for(title: str, text: str, terms: Iterable[MatchedTerm]) -> str:
 
 def _snippet(title: str, text: str, in_title: FieldOccurrences, in_text: FieldOccurrences) -> str:
     """``snippet_for`` given the terms of each field in reading order."""
-    if in_text:
-        labels, _, starts, ends = zip(*in_text, strict=True)
-        return excerpt(text, starts, ends, labels)
-    if in_title:
-        labels, _, starts, ends = zip(*in_title, strict=True)
-        return excerpt(title, starts, ends, labels)
+    source, found = (text, in_text) if in_text else (title, in_title)
+    if found:
+        labels, _, starts, ends = zip(*found, strict=True)
+        return excerpt(source, starts, ends, labels)
     return make_snippet(text, ()) if text.strip() else make_snippet(title, ())
 
 

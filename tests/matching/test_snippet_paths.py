@@ -32,11 +32,18 @@ SEPARATORS = st.sampled_from(
 LIMITS = st.sampled_from([300, 300, 120, 60, 30, 12, 5])
 
 
+def draw_text(
+    draw: st.DrawFn, words: st.SearchStrategy[list[str]], separators: st.SearchStrategy[str]
+) -> str:
+    """Drawn words with a drawn separator before, between and after them."""
+    drawn = draw(words)
+    between = draw(st.lists(separators, min_size=len(drawn) + 1, max_size=len(drawn) + 1))
+    return "".join(s + w for s, w in zip(between, drawn, strict=False)) + between[-1]
+
+
 @st.composite
 def snippet_cases(draw: st.DrawFn) -> tuple[str, list[tuple[int, int, str]], int]:
-    words = draw(st.lists(WORDS, max_size=200))
-    separators = draw(st.lists(SEPARATORS, min_size=len(words) + 1, max_size=len(words) + 1))
-    text = "".join(s + w for s, w in zip(separators, words, strict=False)) + separators[-1]
+    text = draw_text(draw, st.lists(WORDS, max_size=200), SEPARATORS)
     tokens = tokenize(text)
     spans: list[tuple[int, int, str]] = []
     if tokens:
@@ -111,9 +118,7 @@ def small_clusters_in_long_texts(draw: st.DrawFn) -> tuple[str, list[tuple[int, 
     """Hundreds of mostly short words around a few neighbouring terms: the budget is large
     and both sides have many words, so the walk jumps ahead; some limits are above the
     default one."""
-    words = draw(st.lists(SHORT_WORDS, min_size=100, max_size=400))
-    separators = draw(st.lists(MOSTLY_SPACES, min_size=len(words) + 1, max_size=len(words) + 1))
-    text = "".join(s + w for s, w in zip(separators, words, strict=False)) + separators[-1]
+    text = draw_text(draw, st.lists(SHORT_WORDS, min_size=100, max_size=400), MOSTLY_SPACES)
     tokens = tokenize(text)
     first = draw(st.integers(0, len(tokens) - 1))
     picked = tokens[first : first + draw(st.integers(1, 4))]
